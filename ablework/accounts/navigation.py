@@ -1,0 +1,34 @@
+"""Role-based navigation: the menu a user sees is derived from the role, never configured per user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from ablework.accounts.enums import CITY_ROLES, DISTRICT_ROLES, Role
+
+# (url name, label, roles allowed)
+_ITEMS: list[tuple[str, str, frozenset[str]]] = [
+    ("reports:dashboard", "工作台", frozenset(Role.values)),
+    ("people:list", "残疾人信息", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("employers:list", "用人单位", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("core:policy_list", "政策参数", frozenset(CITY_ROLES)),
+    ("core:audit_list", "审计日志", frozenset({Role.CITY_ADMIN})),
+    ("core:jobs", "后台任务", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("core:inbox", "消息", frozenset(Role.values)),
+]
+
+
+def navigation_for(user: Any) -> list[dict[str, Any]]:
+    items = []
+    for name, label, roles in _ITEMS:
+        if user.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"name": name, "label": _(label), "url": url})
+    return items

@@ -1,0 +1,1 @@
+"""Tables of ablework.assisted (see README.md)."""

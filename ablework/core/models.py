@@ -1,0 +1,188 @@
+"""Shared kernel tables: reference data, policy parameters, audit log, notifications, job progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ablework.core.enums import AuditAction, Channel, JobStatus
+
+
+class District(models.Model):
+    """A district (区) of Tianjin, GB/T 2260 code.  The 涉农区 flag is editable (policy-rules §17 (b))."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    is_agricultural = models.BooleanField(_("涉农区"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    """A street (街道) or town (乡镇), 9-digit statistical code."""
+
+    code = models.CharField(_("统计用区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("区"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("街道/乡镇")
+        verbose_name_plural = _("街道/乡镇")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    """GB/T 4754-2017 section (门类) or division (大类)."""
+
+    code = models.CharField(_("代码"), max_length=4, unique=True)
+    level = models.CharField(_("层级"), max_length=4)
+    section = models.CharField(_("门类"), max_length=1)
+    name = models.CharField(_("名称"), max_length=80)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行业")
+        verbose_name_plural = _("行业")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PolicyParameter(models.Model):
+    """One effective-dated value of a policy parameter (policy-rules §18).
+
+    ``district`` empty means the city-wide value; a district row overrides it.  Values are JSON so a
+    parameter may be a number (stored as a decimal string), a date range, a list of tiers, or a rule.
+    Read only through ``ablework.core.policy.get_param``.
+    """
+
+    key = models.CharField(_("参数"), max_length=60, db_index=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("区"))
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    value = models.JSONField(_("取值"))
+    source = models.CharField(_("依据"), max_length=300)
+    confirmed = models.BooleanField(_("已确认"), default=False)
+    note = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key", "district_id", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "district", "valid_from"], name="policy_param_unique_start"),
+            models.UniqueConstraint(
+                fields=["key", "valid_from"], condition=models.Q(district__isnull=True), name="policy_param_unique_city"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="policy_param_valid_range",
+            ),
+        ]
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.valid_from}"
+
+
+class AuditLog(models.Model):
+    """Append-only, hash-chained audit trail (who, role, what, before/after, when, IP, purpose).
+
+    Rows are written only by ``ablework.core.audit``; database triggers refuse UPDATE and DELETE.
+    ``hash`` = SHA-256 over the canonical row and ``prev_hash``; ``manage.py verify_audit`` checks it.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    district_code = models.CharField(max_length=6, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+
+
+class AuditChainHead(models.Model):
+    """Single row holding the last sequence number and hash; locked to serialise appends.
+
+    Because it records the tail, deleting the newest audit rows is detected too.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class Notification(models.Model):
+    """What was sent to a user, on which channel; the in-app inbox reads the ``inbox`` rows."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "channel", "read_at"], name="notif_inbox_idx")]
+
+
+class Job(models.Model):
+    """Progress of a long job (import, batch computation), shown as a progress bar."""
+
+    kind = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, int(self.done * 100 / self.total))

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ablework.core import policy
+from ablework.core.access import is_city, is_city_admin, is_staff_role, require
+from ablework.core.forms import PolicyParameterForm
+from ablework.core.models import AuditLog, Job, Notification, PolicyParameter
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    n = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if n.read_at is None:
+        n.read_at = timezone.now()
+        n.save(update_fields=["read_at"])
+    return redirect(n.link or "core:inbox")
+
+
+@require(is_city)
+def policy_list(request: HttpRequest) -> HttpResponse:
+    params = PolicyParameter.objects.select_related("district").order_by("key", "district__code", "-valid_from")
+    return render(request, "core/policy_list.html", {"params": params, "can_edit": is_city_admin(request.user)})
+
+
+@require(is_city_admin)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(PolicyParameter, pk=pk) if pk else PolicyParameter()
+    form = PolicyParameterForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        policy.save_param(form.save(commit=False), actor=request.user)
+        messages.success(request, "政策参数已保存，变更已记入审计日志。")
+        return redirect("core:policy_list")
+    from ablework.core.audit import history_for
+
+    return render(
+        request,
+        "core/policy_edit.html",
+        {"form": form, "param": instance, "history": history_for(instance) if instance.pk else []},
+    )
+
+
+@require(is_city_admin)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    qs = AuditLog.objects.select_related("actor").order_by("-seq")
+    action = request.GET.get("action", "")
+    if action:
+        qs = qs.filter(action=action)
+    who = request.GET.get("who", "").strip()
+    if who:
+        qs = qs.filter(actor_label__icontains=who)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"page": page, "action": action, "who": who})
+
+
+@require(is_staff_role)
+def jobs(request: HttpRequest) -> HttpResponse:
+    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by=request.user)
+    return render(request, "core/jobs.html", {"jobs": qs[:50]})
+
+
+@require(is_staff_role)
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by=request.user)
+    job = get_object_or_404(qs, pk=pk)
+    template = "core/includes/job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Toggle large text with a cookie: works without JavaScript."""
+    size = "large" if request.GET.get("size") == "large" else "normal"
+    nxt = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    response = redirect(nxt)
+    response.set_cookie("ablework_text", size, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,62 @@
+"""Demo accounts, one per role, with a shared demo password.  Only for demo mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ablework.accounts.enums import OrgKind, Role
+from ablework.accounts.models import Organisation, User
+from ablework.core.models import District, Street
+
+DEMO_PASSWORD = "Demo-2026!tj"  # noqa: S105 - printed on purpose: demo data only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    display_name: str
+    org_kind: str
+    org_name: str
+    district_code: str = ""
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("city_admin", Role.CITY_ADMIN, "市残联管理员", OrgKind.CITY, "天津市残疾人联合会"),
+    DemoAccount("city_reviewer", Role.CITY_REVIEWER, "市残联审核员", OrgKind.CITY, "天津市残疾人联合会"),
+    DemoAccount("hp_officer", Role.DISTRICT_OFFICER, "和平区经办员", OrgKind.DISTRICT, "和平区残疾人联合会", "120101"),
+    DemoAccount(
+        "hp_reviewer", Role.DISTRICT_REVIEWER, "和平区审核员", OrgKind.DISTRICT, "和平区残疾人联合会", "120101"
+    ),
+    DemoAccount("hx_officer", Role.DISTRICT_OFFICER, "河西区经办员", OrgKind.DISTRICT, "河西区残疾人联合会", "120103"),
+    DemoAccount("hp_street", Role.STREET_WORKER, "劝业场街道工作人员", OrgKind.STREET, "劝业场街道", "120101"),
+    DemoAccount("employer_demo", Role.EMPLOYER_USER, "单位经办人", OrgKind.EMPLOYER, "演示用人单位"),
+    DemoAccount("person_demo", Role.PERSON, "残疾人演示用户", OrgKind.EMPLOYER, ""),
+    DemoAccount("api_rsj", Role.API_CLIENT, "市人社局接口", OrgKind.DEPARTMENT, "天津市人力资源和社会保障局"),
+]
+
+
+def ensure_demo_accounts() -> list[tuple[DemoAccount, User]]:
+    out = []
+    with transaction.atomic():
+        for acc in DEMO_ACCOUNTS:
+            org = None
+            if acc.org_name:
+                district = District.objects.get(code=acc.district_code) if acc.district_code else None
+                street = (
+                    Street.objects.filter(district=district).order_by("code").first()
+                    if acc.org_kind == OrgKind.STREET
+                    else None
+                )
+                org, _ = Organisation.objects.get_or_create(
+                    kind=acc.org_kind, name=acc.org_name, defaults={"district": district, "street": street}
+                )
+            user = User.objects.filter(username=acc.username).first()
+            if user is None:
+                user = User(username=acc.username, role=acc.role, organisation=org, display_name=acc.display_name)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            out.append((acc, user))
+    return out

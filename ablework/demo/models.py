@@ -1,0 +1,1 @@
+"""Tables of ablework.demo (see README.md)."""

@@ -1,0 +1,1 @@
+"""Tables of ablework.exchange (see README.md)."""

@@ -1,0 +1,1 @@
+"""Tables of ablework.jobs (see README.md)."""

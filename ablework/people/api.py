@@ -1,0 +1,1 @@
+"""Public interface of `ablework.people`: the only module other apps import (with `enums.py`)."""

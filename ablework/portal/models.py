@@ -1,0 +1,1 @@
+"""Tables of ablework.portal (see README.md)."""

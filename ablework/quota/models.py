@@ -1,0 +1,1 @@
+"""Tables of ablework.quota (see README.md)."""

@@ -1,0 +1,1 @@
+"""Tables of ablework.reports (see README.md)."""

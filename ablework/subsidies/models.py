@@ -1,0 +1,1 @@
+"""Tables of ablework.subsidies (see README.md)."""

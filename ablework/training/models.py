@@ -1,0 +1,1 @@
+"""Tables of ablework.training (see README.md)."""

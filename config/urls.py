@@ -1,0 +1,11 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("accounts/", include("ablework.accounts.urls")),
+    path("core/", include("ablework.core.urls")),
+    path("people/", include("ablework.people.urls")),
+    path("employers/", include("ablework.employers.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("ablework.reports.urls")),
+]
