@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from ablework.core import audit
+from ablework.core.models import AuditLog
+
+
+def _write_three(actor: Any) -> list[AuditLog]:
+    with transaction.atomic():
+        return [
+            audit.record(
+                audit.AuditAction.UPDATE, actor=actor, object_type="x.y", object_id=i, changes={"f": [i, i + 1]}
+            )
+            for i in range(3)
+        ]
+
+
+def _drop_guard() -> None:
+    """Tests that simulate tampering must first remove the append-only triggers (as an attacker with DDL rights would)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("DROP TRIGGER IF EXISTS core_auditlog_no_update ON core_auditlog")
+        else:
+            cur.execute("DROP TRIGGER IF EXISTS core_auditlog_no_update")
+            cur.execute("DROP TRIGGER IF EXISTS core_auditlog_no_delete")
+
+
+def test_record_requires_a_transaction(city_admin: Any) -> None:
+    with pytest.raises(RuntimeError, match="transaction"):
+        # Outside atomic (pytest-django wraps tests in one, so leave it explicitly via the autocommit check).
+        with transaction.atomic():
+            pass
+        if connection.in_atomic_block:
+            connection.in_atomic_block, saved = False, True
+            try:
+                audit.record(audit.AuditAction.READ, actor=city_admin)
+            finally:
+                connection.in_atomic_block = saved
+
+
+def test_entries_are_chained_and_verify(city_admin: Any) -> None:
+    before = AuditLog.objects.count()
+    entries = _write_three(city_admin)
+    assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + 3))
+    assert entries[1].prev_hash == entries[0].hash and entries[2].prev_hash == entries[1].hash
+    assert entries[0].actor_label == city_admin.username and entries[0].role == "city_admin"
+    assert AuditLog.objects.count() == before + 3
+    result = audit.verify_chain()
+    assert result.ok, result.problems
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "哈希链无误" in out.getvalue()
+
+
+def test_update_and_delete_are_refused_by_the_database(city_admin: Any) -> None:
+    entry = _write_three(city_admin)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditLog.objects.filter(pk=entry.pk).update(purpose="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditLog.objects.filter(pk=entry.pk).delete()
+
+
+def test_verify_detects_an_altered_row(city_admin: Any) -> None:
+    entries = _write_three(city_admin)
+    _drop_guard()
+    AuditLog.objects.filter(pk=entries[1].pk).update(changes={"f": [0, 999]})
+    result = audit.verify_chain()
+    assert not result.ok
+    assert any(f"第{entries[1].seq}条记录内容已被篡改" in p for p in result.problems)
+    with pytest.raises(CommandError, match="校验失败"):
+        call_command("verify_audit", stdout=StringIO(), stderr=StringIO())
+
+
+def test_verify_detects_a_deleted_row_in_the_middle(city_admin: Any) -> None:
+    entries = _write_three(city_admin)
+    _drop_guard()
+    AuditLog.objects.filter(pk=entries[1].pk).delete()
+    problems = audit.verify_chain().problems
+    assert any("缺失" in p for p in problems)
+
+
+def test_verify_detects_a_deleted_tail(city_admin: Any) -> None:
+    entries = _write_three(city_admin)
+    _drop_guard()
+    AuditLog.objects.filter(pk=entries[2].pk).delete()
+    problems = audit.verify_chain().problems
+    assert any("链尾不符" in p for p in problems)
+
+
+def test_diff_lists_only_changed_fields() -> None:
+    assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": None}) == {"b": [2, 3]}
+    assert audit.diff({}, {"a": 1}) == {"a": [None, 1]}
+
+
+def test_login_and_failed_login_are_audited(client: Any, hp_officer: Any) -> None:
+    client.post("/accounts/login/", {"username": hp_officer.username, "password": "wrong-password"})
+    client.post("/accounts/login/", {"username": hp_officer.username, "password": "Test-pass-2026!"})
+    actions = list(AuditLog.objects.order_by("seq").values_list("action", flat=True))
+    assert actions[-2:] == ["login_failed", "login"]
