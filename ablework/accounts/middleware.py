@@ -23,7 +23,7 @@ class SecondFactorMiddleware:
             settings.ABLEWORK_REQUIRE_TOTP_FOR_CITY_ADMIN
             and user.is_authenticated
             and getattr(user, "role", None) == Role.CITY_ADMIN
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(_EXEMPT_PREFIXES)
         ):
             return redirect("accounts:otp")

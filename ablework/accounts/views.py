@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -12,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ablework.accounts.forms import LoginForm, TokenForm
+from ablework.accounts.models import User
 from ablework.core import audit
 
 
@@ -34,7 +37,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def otp(request: HttpRequest) -> HttpResponse:
     """Set up (first time) or verify the TOTP second factor."""
-    user = request.user
+    user = cast(User, request.user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if setting_up:

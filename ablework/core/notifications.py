@@ -6,6 +6,7 @@ through the ``deliver_notification`` task, so a rolled-back action sends nothing
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.mail import send_mail
@@ -38,7 +39,7 @@ def notify(
         if channel != Channel.INBOX:
             from ablework.core.tasks import deliver_notification
 
-            transaction.on_commit(lambda pk=n.pk: deliver_notification.enqueue(pk))
+            transaction.on_commit(partial(deliver_notification.enqueue, n.pk))
     return created
 
 

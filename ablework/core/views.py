@@ -18,7 +18,7 @@ from ablework.core.models import AuditLog, Job, Notification, PolicyParameter
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    qs = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-id")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "core/inbox.html", {"page": page})
 
@@ -26,7 +26,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    n = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    n = get_object_or_404(Notification, pk=pk, recipient_id=request.user.pk)
     if n.read_at is None:
         n.read_at = timezone.now()
         n.save(update_fields=["read_at"])
@@ -72,13 +72,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require(is_staff_role)
 def jobs(request: HttpRequest) -> HttpResponse:
-    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by=request.user)
+    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by_id=request.user.pk)
     return render(request, "core/jobs.html", {"jobs": qs[:50]})
 
 
 @require(is_staff_role)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by=request.user)
+    qs = Job.objects.all() if is_city(request.user) else Job.objects.filter(created_by_id=request.user.pk)
     job = get_object_or_404(qs, pk=pk)
     template = "core/includes/job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})

@@ -3,6 +3,8 @@ contacts, staff figures and declarations come with the annual-review issue."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class Employer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = DistrictScopedManager()
+    objects: ClassVar[models.Manager["Employer"]] = DistrictScopedManager()
 
     class Meta:
         ordering = ["id"]

@@ -5,6 +5,8 @@ issue.  The resident ID is stored only encrypted (``id_cipher``) with a keyed ha
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +31,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = DistrictScopedManager()
+    objects: ClassVar[models.Manager["Person"]] = DistrictScopedManager()
 
     class Meta:
         ordering = ["id"]

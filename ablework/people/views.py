@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ EXPORT_HEADERS = ["姓名", "身份证号（脱敏）", "性别", "出生日期"
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: HttpRequest) -> HttpResponseBase:
     if not access.can_list_people(request.user):
         raise Http404
     qs = queries.list_people()

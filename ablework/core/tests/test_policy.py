@@ -21,7 +21,7 @@ def test_defaults_are_seeded_from_policy_rules() -> None:
 
 def test_window_ends_and_missing_values_raise_a_chinese_error() -> None:
     assert policy.get_param("levy_tiers", on=date(2027, 12, 31)).value["rate_below"] == "0.9"
-    with pytest.raises(policy.PolicyParameterMissing, match="levy_tiers.*2028-01-01"):
+    with pytest.raises(policy.PolicyParameterMissing, match=r"levy_tiers.*2028-01-01"):
         policy.get_param("levy_tiers", on=date(2028, 1, 1))
     assert policy.get_param("levy_tiers", on=date(2028, 1, 1), default=None).value is None
 
