@@ -50,7 +50,7 @@ run: demo
 	@$(MANAGE) demo_accounts
 	@echo "AbleWork: http://127.0.0.1:8000/  (task worker running; Ctrl-C stops both)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(MANAGE) db_worker --queue-name default >var/worker.log 2>&1 & worker=$$!; \
+	  $(MANAGE) db_worker --queue-name default --no-reload >var/worker.log 2>&1 & worker=$$!; \
 	  $(MANAGE) runserver 127.0.0.1:8000 --noreload
 
 # The whole test suite on SQLite, then again on PostgreSQL when one is reachable.

@@ -69,3 +69,36 @@ def test_user_without_phone_gets_no_sms_and_sees_the_inbox(client: Any, make_use
     client.force_login(user)
     page = client.get("/core/inbox/").content.decode()
     assert "审核通过" in page and "您的申报已通过" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_worker_delivers_after_commit(settings: Any, make_user: Any) -> None:
+    """End to end through django-tasks' database backend and the real `db_worker` command."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    user = make_user("district_reviewer", "120101")
+    user.email = "reviewer@example.invalid"
+    user.save()
+    with transaction.atomic():
+        notify(user, subject="待审核", body="有1份申报待您审核", channels=("inbox", "email"))
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject == "待审核"
+    assert Notification.objects.get(recipient=user, channel="email").sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_action_sends_nothing(make_user: Any) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    user = make_user("district_reviewer", "120101")
+    user.email = "reviewer@example.invalid"
+    user.save()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(user, subject="x", body="y")
+        raise RuntimeError("the action failed")
+    assert DBTaskResult.objects.count() == 0 and Notification.objects.count() == 0
