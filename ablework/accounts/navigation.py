@@ -15,6 +15,7 @@ _ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("people:list", "残疾人信息", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("employers:list", "用人单位", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("core:policy_list", "政策参数", frozenset(CITY_ROLES)),
+    ("core:district_list", "区划", frozenset(CITY_ROLES)),
     ("core:audit_list", "审计日志", frozenset({Role.CITY_ADMIN})),
     ("core:jobs", "后台任务", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("core:inbox", "消息", frozenset(Role.values)),

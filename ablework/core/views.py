@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ablework.core import policy
 from ablework.core.access import is_city, is_city_admin, is_staff_role, require
 from ablework.core.forms import PolicyParameterForm
-from ablework.core.models import AuditLog, Job, Notification, PolicyParameter
+from ablework.core import audit
+from ablework.core.models import AuditLog, District, Job, Notification, PolicyParameter
 
 
 @login_required
@@ -99,3 +101,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require(is_city)
+def district_list(request: HttpRequest) -> HttpResponse:
+    districts = District.objects.annotate(street_count=Count("streets"))
+    return render(request, "core/district_list.html", {"districts": districts, "can_edit": is_city_admin(request.user)})
+
+
+@require(is_city_admin)
+@require_POST
+def district_toggle_agricultural(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 涉农区 flag is not source-confirmed (policy-rules §17), so city administrators can change it."""
+    with transaction.atomic():
+        district = District.objects.select_for_update().get(pk=pk)
+        district.is_agricultural = not district.is_agricultural
+        district.save(update_fields=["is_agricultural"])
+        audit.record(
+            audit.AuditAction.UPDATE,
+            actor=request.user,
+            obj=district,
+            changes={"is_agricultural": [not district.is_agricultural, district.is_agricultural]},
+        )
+    messages.success(request, f"{district.name}的涉农区标记已改为“{'是' if district.is_agricultural else '否'}”。")
+    return redirect("core:district_list")

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ablework.core.models import District, Industry
 from ablework.core.scoping import DistrictScopedManager
+from ablework.core.validators import validate_uscc
 from ablework.employers.enums import EmployerKind
 
 
 class Employer(models.Model):
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
     name = models.CharField(_("单位名称"), max_length=200)
     kind = models.CharField(_("单位类型"), max_length=20, choices=EmployerKind.choices)
     district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("税务登记区"))

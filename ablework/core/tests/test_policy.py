@@ -84,3 +84,25 @@ def test_district_officer_cannot_edit_parameters(client: Any, hp_officer: Any) -
     client.force_login(hp_officer)
     assert client.get("/core/policy/").status_code == 403
     assert client.post("/core/policy/new/", {}).status_code == 403
+
+
+def test_districts_are_loaded_with_agricultural_flags() -> None:
+    from ablework.core.models import Street
+
+    assert District.objects.count() == 16
+    assert District.objects.filter(is_agricultural=True).count() == 10
+    assert Street.objects.count() == 299
+    assert Street.objects.filter(district__code="120101").exists()
+
+
+def test_city_admin_toggles_the_agricultural_flag(client: Any, city_admin: Any, hp_officer: Any) -> None:
+    hp = District.objects.get(code="120101")
+    client.force_login(hp_officer)
+    assert client.post(f"/core/districts/{hp.pk}/agricultural/").status_code == 403
+    client.force_login(city_admin)
+    assert client.post(f"/core/districts/{hp.pk}/agricultural/").status_code == 302
+    hp.refresh_from_db()
+    assert hp.is_agricultural
+    entry = AuditLog.objects.filter(object_type="core.district", object_id=str(hp.pk)).latest("seq")
+    assert entry.changes == {"is_agricultural": [False, True]}
+    assert "和平区" in client.get("/core/districts/").content.decode()
