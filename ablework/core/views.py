@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ablework.core import policy
+from ablework.core import audit, policy
 from ablework.core.access import is_city, is_city_admin, is_staff_role, require
 from ablework.core.forms import PolicyParameterForm
-from ablework.core import audit
 from ablework.core.models import AuditLog, District, Job, Notification, PolicyParameter
 
 

@@ -23,7 +23,7 @@ class Employer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[models.Manager["Employer"]] = DistrictScopedManager()
+    objects: ClassVar[models.Manager[Employer]] = DistrictScopedManager()
 
     class Meta:
         ordering = ["id"]

@@ -31,7 +31,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[models.Manager["Person"]] = DistrictScopedManager()
+    objects: ClassVar[models.Manager[Person]] = DistrictScopedManager()
 
     class Meta:
         ordering = ["id"]

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
 from ablework.core.forms import DisabilityCertField, ResidentIdField, USCCField
 from ablework.core.validators import validate_uscc
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 
 def test_env_helpers_parse_and_fail_loudly(monkeypatch: Any, tmp_path: Any) -> None:
