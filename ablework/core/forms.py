@@ -47,8 +47,12 @@ class PolicyParameterForm(forms.ModelForm):
         model = PolicyParameter
         fields = ["key", "district", "valid_from", "valid_to", "value", "source", "confirmed", "note"]
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            # ISO format: a type=date input shows nothing for the locale's 2023/01/01 form.
+            "valid_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "valid_to": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "district": forms.Select(attrs={"class": "form-select"}),
+            "confirmed": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -106,3 +106,11 @@ def test_city_admin_toggles_the_agricultural_flag(client: Any, city_admin: Any, 
     entry = AuditLog.objects.filter(object_type="core.district", object_id=str(hp.pk)).latest("seq")
     assert entry.changes == {"is_agricultural": [False, True]}
     assert "和平区" in client.get("/core/districts/").content.decode()
+
+
+def test_edit_form_renders_dates_in_iso_format(client: Any, city_admin: Any) -> None:
+    # A type=date input drops any other format, and saving would then fail with "required".
+    client.force_login(city_admin)
+    p = PolicyParameter.objects.get(key="levy_tiers")
+    html = client.get(f"/core/policy/{p.pk}/").content.decode()
+    assert 'value="2020-01-01"' in html and 'value="2027-12-31"' in html
