@@ -241,7 +241,14 @@ def test_shell_pages_accessible_same_origin_strict_csp(
     assert_accessible(page, live_server, "个人档案")
     screenshot(page, "person")
 
-    for path, heading in [("/core/inbox/", "消息"), ("/accounts/profile/", "个人设置")]:
+    for path, heading in [
+        ("/core/inbox/", "消息"),
+        ("/accounts/profile/", "个人设置"),
+        ("/employers/", "用人单位"),
+        ("/core/jobs/", "后台任务"),
+        ("/accounts/password/", "修改密码"),
+        ("/accounts/otp/", "双因素认证"),
+    ]:
         page.goto(live_server.url + path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         assert_accessible(page, live_server, heading)
@@ -264,6 +271,12 @@ def test_shell_pages_accessible_same_origin_strict_csp(
     expect(page.get_by_role("heading", level=1)).to_have_text("政策参数")
     assert_accessible(page, live_server, "政策参数列表")
 
+    for path, heading in [("/core/districts/", "区划与涉农区"), ("/core/audit/", "审计日志")]:
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page, live_server, heading)
+
+    page.goto(live_server.url + "/core/policy/")
     page.locator("table a[href^='/core/policy/']").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("修改政策参数")
     assert_accessible(page, live_server, "修改政策参数")
