@@ -103,3 +103,16 @@ def test_login_and_failed_login_are_audited(client: Any, hp_officer: Any) -> Non
     client.post("/accounts/login/", {"username": hp_officer.username, "password": "Test-pass-2026!"})
     actions = list(AuditLog.objects.order_by("seq").values_list("action", flat=True))
     assert actions[-2:] == ["login_failed", "login"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transactional_tests_with_audit_rows_flush_cleanly(city_admin: Any) -> None:
+    # Commits for real; the conftest fixture must empty the log before the flush on SQLite.
+    _write_three(city_admin)
+    assert audit.verify_chain().ok
+
+
+def test_guard_is_back_after_a_transactional_test(city_admin: Any) -> None:
+    entry = _write_three(city_admin)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditLog.objects.filter(pk=entry.pk).delete()

@@ -7,7 +7,6 @@ Policy stays in force while axe runs and any CSP violation shows up in the conso
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -50,38 +49,6 @@ def browser() -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-_GUARD = importlib.import_module("ablework.core.migrations.0002_reference_data_and_audit_guard")
-_SQLITE_DELETE_GUARD = next(sql for sql in _GUARD.SQLITE_UP if "no_delete" in sql)
-
-
-def _sqlite_audit_delete_guard(on: bool) -> None:
-    """The audit log refuses DELETE.  A transactional test ends with a flush, which on SQLite is a DELETE
-    (PostgreSQL truncates, which the row trigger does not see), so lift the guard for the flush only."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cur:
-        if on:
-            cur.execute(_SQLITE_DELETE_GUARD.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
-        else:
-            cur.execute("DROP TRIGGER IF EXISTS core_auditlog_no_delete")
-
-
-@pytest.fixture(scope="module")
-def _audit_guard_restored(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():  # after the last flush of this module: leave the database as found
-        _sqlite_audit_delete_guard(True)
-
-
-@pytest.fixture(autouse=True)
-def _flushable_audit_log(_audit_guard_restored: None, transactional_db: Any) -> Iterator[None]:
-    _sqlite_audit_delete_guard(True)
-    yield
-    _sqlite_audit_delete_guard(False)  # torn down before transactional_db flushes
 
 
 @dataclass
