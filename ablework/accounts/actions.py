@@ -38,3 +38,11 @@ def create_user(
             },
         )
     return user
+
+
+def confirm_totp_device(device: Any, *, actor: Any) -> None:
+    """Mark a freshly verified TOTP device as the user's second factor; audited."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(audit.AuditAction.UPDATE, actor=actor, obj=actor, changes={"totp": [False, True]})

@@ -6,16 +6,15 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ablework.accounts import actions
 from ablework.accounts.forms import LoginForm, TokenForm
 from ablework.accounts.models import User
-from ablework.core import audit
 
 
 class LoginView(auth_views.LoginView):
@@ -47,12 +46,9 @@ def otp(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            with transaction.atomic():
-                if setting_up:
-                    device.confirmed = True
-                    device.save(update_fields=["confirmed"])
-                    audit.record(audit.AuditAction.UPDATE, actor=user, obj=user, changes={"totp": [False, True]})
-                otp_login(request, device)
+            if setting_up:
+                actions.confirm_totp_device(device, actor=user)
+            otp_login(request, device)
             messages.success(request, "双因素认证已通过。")
             return redirect("reports:dashboard")
         form.add_error("token", "验证码不正确或已过期，请重试")

@@ -3,15 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ablework.core import audit, policy
+from ablework.core import actions, policy
 from ablework.core.access import is_city, is_city_admin, is_staff_role, require
 from ablework.core.forms import PolicyParameterForm
 from ablework.core.models import AuditLog, District, Job, Notification, PolicyParameter
@@ -28,9 +27,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def inbox_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     n = get_object_or_404(Notification, pk=pk, recipient_id=request.user.pk)
-    if n.read_at is None:
-        n.read_at = timezone.now()
-        n.save(update_fields=["read_at"])
+    actions.mark_notification_read(n)
     return redirect(n.link or "core:inbox")
 
 
@@ -112,15 +109,9 @@ def district_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def district_toggle_agricultural(request: HttpRequest, pk: int) -> HttpResponse:
     """The 涉农区 flag is not source-confirmed (policy-rules §17), so city administrators can change it."""
-    with transaction.atomic():
-        district = District.objects.select_for_update().get(pk=pk)
-        district.is_agricultural = not district.is_agricultural
-        district.save(update_fields=["is_agricultural"])
-        audit.record(
-            audit.AuditAction.UPDATE,
-            actor=request.user,
-            obj=district,
-            changes={"is_agricultural": [not district.is_agricultural, district.is_agricultural]},
-        )
+    current = get_object_or_404(District, pk=pk)
+    district = actions.set_district_agricultural(
+        current.pk, is_agricultural=not current.is_agricultural, actor=request.user
+    )
     messages.success(request, f"{district.name}的涉农区标记已改为“{'是' if district.is_agricultural else '否'}”。")
     return redirect("core:district_list")
