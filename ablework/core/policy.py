@@ -88,12 +88,10 @@ _AUDITED_FIELDS = ("key", "district_id", "valid_from", "valid_to", "value", "sou
 
 def save_param(param: PolicyParameter, *, actor: Any, purpose: str = "维护政策参数") -> PolicyParameter:
     """Create or change one parameter row; the change and its before/after go to the audit log."""
-    from ablework.core.models import PolicyParameter as PP
-
     with transaction.atomic():
         before = {}
         if param.pk:
-            old = PP.objects.select_for_update().get(pk=param.pk)
+            old = PolicyParameter.objects.select_for_update().get(pk=param.pk)
             before = {f: getattr(old, f) for f in _AUDITED_FIELDS}
         param.full_clean()
         param.updated_by = actor if getattr(actor, "pk", None) else None
