@@ -1,9 +1,11 @@
-"""Shared kernel tables: reference data, policy parameters, audit log, notifications, job progress."""
+"""Shared kernel tables: reference data, policy parameters, audit log, notifications, job progress,
+saved filters, import batches, approval chains and workflow transition history."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ablework.core.enums import AuditAction, Channel, JobStatus
@@ -186,3 +188,95 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, int(self.done * 100 / self.total))
+
+
+class SavedFilter(models.Model):
+    """A list filter a user saved under a name (the query string of a list page)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    list_name = models.CharField(max_length=60)
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "list_name", "name"], name="savedfilter_unique_name")]
+
+
+class ImportBatch(models.Model):
+    """One uploaded file (Excel/CSV) and what became of each of its rows.
+
+    ``sha256`` + ``kind`` + ``scope_key`` identify a file: uploading the same file again returns the
+    earlier batch instead of importing twice.  The rejected rows and their reasons are kept in
+    ``errors`` (row number, column, message, original cells) and offered as a downloadable report.
+    """
+
+    kind = models.CharField(max_length=40)
+    scope_key = models.CharField(max_length=40, blank=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    stored_path = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    updated_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "scope_key", "sha256"], name="importbatch_same_file_once"),
+        ]
+
+
+class ApprovalChain(models.Model):
+    """An approval chain as data: ordered stages, the role acting at each, and a deadline."""
+
+    code = models.CharField(max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalStage(models.Model):
+    chain = models.ForeignKey(ApprovalChain, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("环节"), max_length=60)
+    role = models.CharField(_("办理角色"), max_length=20)
+    deadline_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=10)
+
+    class Meta:
+        ordering = ["chain", "order"]
+        constraints = [models.UniqueConstraint(fields=["chain", "order"], name="approvalstage_unique_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransitionLog(models.Model):
+    """Every state change of every workflow object, written in the transaction of the change."""
+
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=30)
+    to_state = models.CharField(max_length=30)
+    transition = models.CharField(max_length=40)
+    stage = models.ForeignKey(ApprovalStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    note = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="transition_object_idx")]

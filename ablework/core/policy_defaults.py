@@ -50,6 +50,12 @@ DEFAULT_PARAMETERS: list[dict[str, Any]] = [
      "value": {"min_age": 16, "male_max_age": 59, "female_max_age": 54},
      "source": "全国残疾人就业和职业培训信息管理系统口径（policy-rules R14.2 (b)）；延迟退休改革后按出生日期调整",
      "note": "valid_from/valid_to 按出生日期解释：不同出生年代可设不同上限"},
+    {"key": "difficulty_certification", "valid_from": "2021-01-01", "confirmed": False,
+     "value": {"validity_months": 36, "exit_on_reemployment": True, "review_days": 15},
+     "source": "policy-rules R11.1 (b)：认定程序、有效期与退出规则未取得原文，暂按三年有效、再就业即退出配置"},
+    {"key": "public_welfare_post", "valid_from": "2021-01-01", "confirmed": False,
+     "value": {"max_years": 3, "near_retirement_years": 5},
+     "source": "policy-rules R11.2 (b, [S28b])：公益性岗位补贴期限一般不超过3年，距退休不足5年的可延长"},
     # §3 windows (keyed by the year in which the declaration happens)
     {"key": "declaration_window", "valid_from": "2023-01-01", "valid_to": "2023-12-31", "confirmed": True,
      "value": {"start": "03-01", "end": "10-31"}, "source": "天津2023年审核认定通知（[S9]）"},

@@ -1,10 +1,14 @@
-from django.urls import path
+from django.urls import URLPattern
 
-from ablework.people import views
+from ablework.people.views import difficulty, duplicates, imports, portal, registry, services, students
 
 app_name = "people"
-urlpatterns = [
-    path("", views.person_list, name="list"),
-    path("<int:pk>/", views.person_detail, name="detail"),
-    path("<int:pk>/unmask/", views.person_unmask, name="unmask"),
+urlpatterns: list[URLPattern] = [
+    *registry.urlpatterns,
+    *services.urlpatterns,
+    *difficulty.urlpatterns,
+    *students.urlpatterns,
+    *imports.urlpatterns,
+    *duplicates.urlpatterns,
+    *portal.urlpatterns,
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_POST
 
 from ablework.core import audit
@@ -84,3 +85,10 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "people/includes/unmask.html", {"person": person, "error": "请填写查看用途"}, status=422)
     number = actions.reveal_resident_id(person, actor=request.user, purpose=purpose)
     return render(request, "people/includes/unmask.html", {"person": person, "number": number})
+
+
+urlpatterns = [
+    path("", person_list, name="list"),
+    path("<int:pk>/", person_detail, name="detail"),
+    path("<int:pk>/unmask/", person_unmask, name="unmask"),
+]

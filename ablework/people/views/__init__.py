@@ -1,0 +1,1 @@
+"""Views of the registry, one module per topic; each module has its own ``urlpatterns``."""

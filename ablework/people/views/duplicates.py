@@ -1,0 +1,5 @@
+"""duplicates views (to be written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
