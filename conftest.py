@@ -133,8 +133,12 @@ def make_person(db: Any) -> Callable[..., Any]:
         rid = parse_resident_id(
             kw.pop("resident_id", None) or make_resident_id(region=district_code, serial=next(_counter))
         )
+        from ablework.core.pinyin import name_initials, name_pinyin
+
         return Person.objects.create(
             name=name,
+            name_pinyin=name_pinyin(name),
+            name_initials=name_initials(name),
             id_cipher=crypto.encrypt(rid.number),
             id_hash=crypto.lookup_hash(rid.number),
             id_masked=rid.masked,

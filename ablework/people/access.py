@@ -27,3 +27,17 @@ def access_person(user: Any, pk: int) -> Person:
         return Person.objects.select_related("district", "street").get(pk=pk)
     except Person.DoesNotExist:
         raise Http404 from None
+
+
+EDIT_ROLES = frozenset({"city_admin", "district_officer"})
+
+
+def can_edit_people(user: Any) -> bool:
+    """Register persons and change their record, certificates and employment history."""
+    return bool(user.is_authenticated and getattr(user, "role", None) in EDIT_ROLES)
+
+
+def access_person_for_edit(user: Any, pk: int) -> Person:
+    if not can_edit_people(user):
+        raise Http404
+    return access_person(user, pk)

@@ -1,5 +1,11 @@
 """Writes to the person record: registration (create or update by ID number), certificates,
-employment records and the derived status.  Every write is audited in its own transaction."""
+employment records and the derived status.  Every write is audited in its own transaction.
+
+Access is decided before an action is called (``people.access``: the view fetched the person inside
+the user's district scope).  Inside, actions re-read rows by primary key ``unscoped()``, so that they
+behave the same in a request, a task or a test; the one place where the actor's districts matter here
+is registration by ID number, because the ID is unique city-wide.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from ablework.core.identifiers import IdentifierError, parse_disability_cert, pa
 from ablework.core.models import District, Street
 from ablework.core.pinyin import name_initials, name_pinyin
 from ablework.core.policy import get_param
+from ablework.core.scoping import district_ids_for, unscoped
 from ablework.people import rules
 from ablework.people.enums import CertificateKind, EmploymentForm, RecordSource
 from ablework.people.models import Certificate, EmploymentRecord, Person
@@ -59,10 +66,11 @@ def is_working_age(person: Person, on: date | None = None) -> bool:
 
 
 def _spells(person: Person) -> list[rules.Spell]:
-    return [
-        rules.Spell(s, e)
-        for s, e in EmploymentRecord.objects.filter(person=person).values_list("start_date", "end_date")
-    ]
+    if person.pk is None:
+        return []
+    with unscoped():
+        rows = list(EmploymentRecord.objects.filter(person=person).values_list("start_date", "end_date"))
+    return [rules.Spell(s, e) for s, e in rows]
 
 
 def compute_status(person: Person, on: date | None = None) -> str:
@@ -78,7 +86,8 @@ def recompute_status(person: Person, *, on: date | None = None) -> str:
     if new != person.status:
         person.status = new
         person.status_since = on or today()
-        Person.objects.filter(pk=person.pk).update(status=new, status_since=person.status_since)
+        with unscoped():
+            Person.objects.filter(pk=person.pk).update(status=new, status_since=person.status_since)
     return new
 
 
@@ -115,7 +124,9 @@ class RegisterResult:
     outcome: str  # "created" | "updated" | "unchanged"
 
 
-def register_person(*, actor: Any, resident_id: str, source: str = RecordSource.OFFICER, **fields: Any) -> RegisterResult:
+def register_person(
+    *, actor: Any, resident_id: str, source: str = RecordSource.OFFICER, **fields: Any
+) -> RegisterResult:
     """Create the person with this ID number, or update the existing one (one person per ID number:
     the unique ``id_hash`` makes a duplicate impossible even under concurrent imports).
 
@@ -124,8 +135,11 @@ def register_person(*, actor: Any, resident_id: str, source: str = RecordSource.
     rid = parse_resident_id(resident_id)
     changes = _clean_fields(dict(fields))
     id_hash = crypto.lookup_hash(rid.number)
-    with transaction.atomic():
+    with transaction.atomic(), unscoped():
         person = Person.objects.select_for_update().filter(id_hash=id_hash).first()
+        if person is not None and getattr(actor, "pk", None) and person.district_id not in district_ids_for(actor):
+            # Unique city-wide, but another district's record stays invisible: say only that it exists.
+            raise RegistryError("该身份证号已在其他区登记，不能重复登记；如需迁入请联系原户籍区残联")
         if person is None:
             if "district" not in changes or "name" not in changes:
                 raise RegistryError("新登记人员必须填写姓名和户籍区")
@@ -160,7 +174,7 @@ def register_person(*, actor: Any, resident_id: str, source: str = RecordSource.
 def update_person(person: Person, *, actor: Any, purpose: str = "", **changes: Any) -> Person:
     """Change editable fields of a person; the audit entry holds before and after."""
     changes = _clean_fields(dict(changes))
-    with transaction.atomic():
+    with transaction.atomic(), unscoped():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         delta = audit.diff({k: getattr(locked, k) for k in changes}, changes)
         if not delta:
@@ -173,7 +187,8 @@ def update_person(person: Person, *, actor: Any, purpose: str = "", **changes: A
 
 def _refresh_current_certificate(person: Person, on: date) -> None:
     """Copy the newest certificate valid on ``on`` (or else the newest one) onto the person."""
-    certs = list(Certificate.objects.filter(person=person, revoked_on__isnull=True).order_by("-issued_on", "-id"))
+    with unscoped():
+        certs = list(Certificate.objects.filter(person=person, revoked_on__isnull=True).order_by("-issued_on", "-id"))
     valid = [c for c in certs if c.valid_until is None or c.valid_until >= on]
     current = (valid or certs or [None])[0]
     if current is None:
@@ -185,15 +200,16 @@ def _refresh_current_certificate(person: Person, on: date) -> None:
     person.cert_suffix = current.suffix
     person.cert_hash = current.number_hash
     person.cert_valid_until = current.valid_until
-    Person.objects.filter(pk=person.pk).update(
-        cert_kind=current.kind,
-        disability_category=current.category,
-        disability_level=current.level,
-        military_level=current.military_level,
-        cert_suffix=current.suffix,
-        cert_hash=current.number_hash,
-        cert_valid_until=current.valid_until,
-    )
+    with unscoped():
+        Person.objects.filter(pk=person.pk).update(
+            cert_kind=current.kind,
+            disability_category=current.category,
+            disability_level=current.level,
+            military_level=current.military_level,
+            cert_suffix=current.suffix,
+            cert_hash=current.number_hash,
+            cert_valid_until=current.valid_until,
+        )
 
 
 def cert_lookup_hash(number: str) -> str:
@@ -242,7 +258,7 @@ def add_certificate(
         cert.number_cipher = crypto.encrypt(number)
     else:
         raise RegistryError(f"未知证件类型：{kind}")
-    with transaction.atomic():
+    with transaction.atomic(), unscoped():
         Person.objects.select_for_update().filter(pk=person.pk).first()
         duplicate = Certificate.objects.filter(
             person=person, number_hash=cert.number_hash, issued_on=issued_on, suffix=cert.suffix
@@ -290,7 +306,7 @@ def add_employment_record(
     if employer is not None:
         employer_name = employer_name or employer.name
         employer_uscc = employer_uscc or employer.uscc
-    with transaction.atomic():
+    with transaction.atomic(), unscoped():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         overlap = EmploymentRecord.objects.filter(person=locked, form=form, start_date=start_date)
         if employer_uscc:
@@ -330,7 +346,7 @@ def add_employment_record(
 def end_employment(record: EmploymentRecord, *, actor: Any, end_date: date, reason: str = "") -> EmploymentRecord:
     if end_date < record.start_date:
         raise RegistryError("结束日期不能早于开始日期")
-    with transaction.atomic():
+    with transaction.atomic(), unscoped():
         locked = EmploymentRecord.objects.select_for_update().get(pk=record.pk)
         before = locked.end_date
         locked.end_date = end_date
@@ -352,7 +368,8 @@ def set_job_wish(person: Person, *, actor: Any, wants_job: bool | None) -> str:
     if person.wants_job != wants_job:
         before = person.wants_job
         person.wants_job = wants_job
-        Person.objects.filter(pk=person.pk).update(wants_job=wants_job)
+        with unscoped():
+            Person.objects.filter(pk=person.pk).update(wants_job=wants_job)
         audit.record(
             audit.AuditAction.UPDATE, actor=actor, obj=person,
             changes=audit.diff({"wants_job": before}, {"wants_job": wants_job}),
@@ -364,6 +381,11 @@ def refresh_statuses(*, on: date | None = None, chunk: int = 2000) -> int:
     """Re-derive every person's status (a person leaves working age on a birthday with no write to
     their record).  Set-based per chunk; returns how many changed.  Run daily as a task."""
     on = on or today()
+    with unscoped():
+        return _refresh_statuses(on, chunk)
+
+
+def _refresh_statuses(on: date, chunk: int) -> int:
     changed = 0
     ids = list(Person.objects.filter(merged_into__isnull=True).values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):

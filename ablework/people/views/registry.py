@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
@@ -11,8 +12,17 @@ from ablework.core import audit
 from ablework.core.files import csv_response, xlsx_response
 from ablework.core.listing import apply_list, filtered
 from ablework.core.models import District
+from ablework.employers import api as employers_api
 from ablework.people import access, actions, queries
 from ablework.people.enums import DisabilityCategory, DisabilityLevel
+from ablework.people.forms.registry import (
+    CertificateForm,
+    EmploymentRecordForm,
+    EndEmploymentForm,
+    PersonCreateForm,
+    PersonFieldsForm,
+)
+from ablework.people.models import EmploymentRecord
 
 EXPORT_HEADERS = ["姓名", "身份证号（脱敏）", "性别", "出生日期", "区", "街道", "残疾类别", "残疾等级"]
 
@@ -70,8 +80,115 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/person_detail.html",
-        {"person": person, "history": audit.history_for(person), "can_unmask": access.can_unmask(request.user)},
+        {
+            "person": person,
+            "certificates": person.certificates.all(),
+            "employment": person.employment_records.select_related("employer"),
+            "working_age": actions.is_working_age(person),
+            "history": audit.history_for(person),
+            "can_unmask": access.can_unmask(request.user),
+            "can_edit": access.can_edit_people(request.user),
+        },
     )
+
+
+def _district_ids(request: HttpRequest) -> list[int]:
+    return list(request.user.scope_district_ids())  # type: ignore[union-attr]
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    if not access.can_edit_people(request.user):
+        raise Http404
+    form = PersonCreateForm(request.POST or None, district_ids=_district_ids(request))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        rid = data.pop("resident_id")
+        cert = {k: data.pop(k) for k in ("cert_kind", "cert_number", "military_level", "issued_on", "valid_until")}
+        try:
+            with transaction.atomic():
+                result = actions.register_person(actor=request.user, resident_id=rid.number, **data)
+                if result.outcome != "created":
+                    raise actions.RegistryError("该身份证号已登记，请在档案中修改")
+                actions.add_certificate(
+                    result.person, actor=request.user, kind=cert["cert_kind"], number=cert["cert_number"],
+                    military_level=cert["military_level"], issued_on=cert["issued_on"], valid_until=cert["valid_until"],
+                )  # fmt: skip
+        except actions.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已登记{result.person.name}")
+            return redirect("people:detail", pk=result.person.pk)
+    return render(request, "people/person_form.html", {"form": form, "title": "登记残疾人"})
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.access_person_for_edit(request.user, pk)
+    initial = {f: getattr(person, f) for f in actions.EDITABLE_FIELDS}
+    form = PersonFieldsForm(request.POST or None, initial=initial, district_ids=_district_ids(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(person, actor=request.user, **form.cleaned_data)
+        except actions.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "person": person, "title": f"修改 {person.name} 的信息"}
+    )
+
+
+@login_required
+def certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.access_person_for_edit(request.user, pk)
+    form = CertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_certificate(person, actor=request.user, **form.cleaned_data)
+        except actions.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已登记证件")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": "登记证件"})
+
+
+@login_required
+def employment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.access_person_for_edit(request.user, pk)
+    form = EmploymentRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        uscc = data.pop("employer_uscc")
+        employer = employers_api.find_employer_by_uscc(uscc.code) if uscc else None
+        try:
+            actions.add_employment_record(
+                person, actor=request.user, employer=employer, employer_uscc=uscc.code if uscc else "", **data
+            )
+        except actions.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已添加就业记录")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": "添加就业记录"})
+
+
+@login_required
+def employment_end(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
+    person = access.access_person_for_edit(request.user, pk)
+    record = get_object_or_404(EmploymentRecord, pk=record_pk, person=person)
+    form = EndEmploymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_employment(record, actor=request.user, **form.cleaned_data)
+        except actions.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已登记就业结束")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": f"结束就业：{record}"})
 
 
 @login_required
@@ -91,4 +208,9 @@ urlpatterns = [
     path("", person_list, name="list"),
     path("<int:pk>/", person_detail, name="detail"),
     path("<int:pk>/unmask/", person_unmask, name="unmask"),
+    path("new/", person_create, name="create"),
+    path("<int:pk>/edit/", person_edit, name="edit"),
+    path("<int:pk>/certificates/new/", certificate_add, name="certificate_add"),
+    path("<int:pk>/employment/new/", employment_add, name="employment_add"),
+    path("<int:pk>/employment/<int:record_pk>/end/", employment_end, name="employment_end"),
 ]
