@@ -10,7 +10,7 @@ The resident ID is stored only encrypted (``id_cipher``) with a keyed hash for e
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -74,7 +74,7 @@ class Person(models.Model):
         _("就业状态"), max_length=16, choices=EmploymentStatus.choices, default=EmploymentStatus.UNKNOWN_WISH
     )
     status_since = models.DateField(_("状态起始"), null=True, blank=True)
-    portal_users = models.ManyToManyField(
+    portal_users: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PortalLink", related_name="portal_persons", blank=True
     )
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")

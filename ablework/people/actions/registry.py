@@ -190,9 +190,9 @@ def _refresh_current_certificate(person: Person, on: date) -> None:
     with unscoped():
         certs = list(Certificate.objects.filter(person=person, revoked_on__isnull=True).order_by("-issued_on", "-id"))
     valid = [c for c in certs if c.valid_until is None or c.valid_until >= on]
-    current = (valid or certs or [None])[0]
-    if current is None:
+    if not certs:
         return
+    current = (valid or certs)[0]
     person.cert_kind = current.kind
     person.disability_category = current.category
     person.disability_level = current.level

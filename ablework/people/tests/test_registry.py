@@ -26,7 +26,7 @@ def _working_age_id(region: str = "120101", male: bool = True, serial: int = 7) 
 
 
 def _register(actor: Any, rid: str, **kw: Any) -> Person:
-    fields = {"name": "单田芳", "district": District.objects.get(code=rid[:6])} | kw
+    fields: dict[str, Any] = {"name": "单田芳", "district": District.objects.get(code=rid[:6])} | kw
     return actions.register_person(actor=actor, resident_id=rid, **fields).person
 
 
