@@ -9,21 +9,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from ablework.core.context import current_request_context
 from ablework.core.enums import AuditAction
-from ablework.core.models import AuditChainHead, AuditLog
+from ablework.core.models import AuditChainHead, AuditLog, AuditSubject
 
-__all__ = ["AuditAction", "diff", "history_for", "record", "record_read", "verify_chain"]
+__all__ = [
+    "AuditAction",
+    "access_entries",
+    "diff",
+    "history_for",
+    "record",
+    "record_many",
+    "record_read",
+    "verify_chain",
+]
 
 GENESIS = "0" * 64
 _HASHED = (
@@ -149,6 +158,53 @@ def record_read(obj: Model, *, actor: Any, purpose: str = "", action: str = Audi
         return record(action, actor=actor, obj=obj, purpose=purpose)
 
 
+def record_many(
+    action: str,
+    *,
+    actor: Any,
+    object_type: str,
+    object_ids: Iterable[int | str],
+    object_label: str = "",
+    changes: Mapping[str, Any] | None = None,
+    purpose: str = "",
+    district_code: str = "",
+) -> AuditLog:
+    """One entry for a read or export of many records (a search result page, an export file).
+
+    The hashed ``changes`` hold the count and a SHA-256 digest of the sorted ids, so the list of
+    subjects cannot be altered unnoticed; ``AuditSubject`` rows index the ids for per-record access
+    logs ("who saw my record").  Runs in its own transaction when none is open.
+    """
+    ids = sorted({str(i) for i in object_ids})
+    digest = hashlib.sha256(",".join(ids).encode()).hexdigest()
+    with transaction.atomic():
+        entry = record(
+            action,
+            actor=actor,
+            object_type=object_type,
+            object_label=object_label or f"{len(ids)}条记录",
+            changes=dict(changes or {}) | {"subjects": len(ids), "subjects_sha256": digest},
+            purpose=purpose,
+            district_code=district_code,
+        )
+        AuditSubject.objects.bulk_create(
+            [AuditSubject(entry=entry, object_type=object_type, object_id=i) for i in ids], batch_size=2000
+        )
+    return entry
+
+
+def subjects_digest(entry: AuditLog) -> str:
+    ids = sorted(AuditSubject.objects.filter(entry=entry).values_list("object_id", flat=True))
+    return hashlib.sha256(",".join(ids).encode()).hexdigest()
+
+
+def access_entries(object_type: str, object_id: int | str) -> QuerySet[AuditLog]:
+    """Every entry that touched this record: directly, or as one of many (search, export)."""
+    oid = str(object_id)
+    many = AuditSubject.objects.filter(object_type=object_type, object_id=oid).values("entry_id")
+    return AuditLog.objects.filter(Q(object_type=object_type, object_id=oid) | Q(pk__in=many))
+
+
 def history_for(obj: Model) -> list[AuditLog]:
     return list(
         AuditLog.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
@@ -187,6 +243,8 @@ def verify_chain(max_problems: int = 20) -> VerifyResult:
             problems.append(f"第{entry.seq}条记录的前序哈希与链不符")
         if compute_hash(entry.prev_hash, _row_of(entry)) != entry.hash:
             problems.append(f"第{entry.seq}条记录内容已被篡改")
+        elif "subjects_sha256" in entry.changes and subjects_digest(entry) != entry.changes["subjects_sha256"]:
+            problems.append(f"第{entry.seq}条记录涉及的对象清单已被篡改")
         prev_hash, expected_seq = entry.hash, entry.seq + 1
         if len(problems) >= max_problems:
             break

@@ -272,7 +272,9 @@ class TransitionLog(models.Model):
     to_state = models.CharField(max_length=30)
     transition = models.CharField(max_length=40)
     stage = models.ForeignKey(ApprovalStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     note = models.TextField(_("意见"), blank=True)
     at = models.DateTimeField(default=timezone.now)
@@ -280,3 +282,18 @@ class TransitionLog(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="transition_object_idx")]
+
+
+class AuditSubject(models.Model):
+    """Which records one audit entry touched, when it touched many (a search result, an export).
+
+    The entry itself carries the count and a digest of the ids in its hashed ``changes``; these rows
+    index them, so that a person's access log can list every export or search that included them.
+    """
+
+    entry = models.ForeignKey(AuditLog, on_delete=models.DO_NOTHING, db_constraint=False, related_name="subjects")
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="auditsubject_object_idx")]

@@ -9,6 +9,9 @@ from django.db import transaction
 from ablework.accounts.enums import OrgKind, Role
 from ablework.accounts.models import Organisation, User
 from ablework.core.models import District, Street
+from ablework.core.scoping import unscoped
+from ablework.people.actions.portal import RELATION_SELF, link_portal_user
+from ablework.people.models import Person, PortalLink
 
 DEMO_PASSWORD = "Demo-2026!tj"  # noqa: S105 - printed on purpose: demo data only
 
@@ -59,4 +62,21 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, User]]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             out.append((acc, user))
+        _link_demo_person({acc.username: user for acc, user in out})
     return out
+
+
+def _link_demo_person(users: dict[str, User]) -> None:
+    """Let ``person_demo`` see the first demo person of 和平区 in "我的档案" (once seed_demo made some)."""
+    portal_user, officer = users["person_demo"], users["hp_officer"]
+    if PortalLink.objects.filter(user=portal_user).exists():
+        return
+    with unscoped():
+        person = (
+            Person.objects.filter(district__code="120101", merged_into__isnull=True)
+            .exclude(portallink__relation=RELATION_SELF)
+            .order_by("id")
+            .first()
+        )
+        if person is not None:
+            link_portal_user(person, portal_user, actor=officer)

@@ -110,3 +110,23 @@ def test_guard_is_back_after_a_transactional_test(city_admin: Any) -> None:
     entry = _write_three(city_admin)[0]
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditLog.objects.filter(pk=entry.pk).delete()
+
+
+@pytest.mark.django_db
+def test_record_many_indexes_subjects_and_detects_a_removed_subject(city_admin: Any) -> None:
+    from ablework.core.models import AuditSubject
+
+    entry = audit.record_many(
+        audit.AuditAction.EXPORT, actor=city_admin, object_type="people.person", object_ids=[3, 1, 2, 2],
+        changes={"format": "xlsx"},
+    )  # fmt: skip
+    assert entry.changes["subjects"] == 3
+    direct = audit.record_read(city_admin, actor=city_admin)
+    assert list(audit.access_entries("people.person", 2)) == [entry]
+    assert list(audit.access_entries("people.person", 9)) == []
+    assert direct not in audit.access_entries("people.person", 2)
+    assert audit.verify_chain().ok
+    # Removing a person from the subjects of an export (to hide that they were exported) is detected.
+    AuditSubject.objects.filter(entry=entry, object_id="2").delete()
+    result = audit.verify_chain()
+    assert any(f"第{entry.seq}条记录涉及的对象清单已被篡改" in p for p in result.problems)

@@ -4,6 +4,38 @@ The package is split by topic because the registry has many; import from the pac
 ``from ablework.people import actions`` then ``actions.register_person(...)``.
 """
 
+from ablework.people.actions.difficulty import (
+    DifficultyError,
+    PlacementError,
+    apply_for_difficulty,
+    approve_difficulty,
+    end_public_welfare_placement,
+    exit_difficulty_certification,
+    exit_on_reemployment,
+    expire_difficulty_certifications,
+    place_in_public_welfare_post,
+    reject_difficulty,
+    return_difficulty,
+    update_difficulty_application,
+)
+from ablework.people.actions.duplicates import (
+    DuplicateError,
+    can_handle_duplicates,
+    dismiss_duplicate,
+    merge_persons,
+)
+from ablework.people.actions.imports import (
+    import_scope_key,
+    run_people_import,
+    start_people_import,
+)
+from ablework.people.actions.portal import (
+    PortalError,
+    handle_correction,
+    link_portal_user,
+    request_correction,
+    unlink_portal_user,
+)
 from ablework.people.actions.registry import (
     EDITABLE_FIELDS,
     RegisterResult,
@@ -22,22 +54,65 @@ from ablework.people.actions.registry import (
     update_person,
     working_age_limits,
 )
+from ablework.people.actions.services import ServiceError, record_service
+from ablework.people.actions.students import (
+    StudentError,
+    add_plan_entry,
+    add_student,
+    assign_officer,
+    set_student_status,
+    update_plan,
+    update_student,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "DifficultyError",
+    "DuplicateError",
+    "PlacementError",
+    "PortalError",
     "RegisterResult",
     "RegistryError",
+    "ServiceError",
+    "StudentError",
     "add_certificate",
     "add_employment_record",
+    "add_plan_entry",
+    "add_student",
+    "apply_for_difficulty",
+    "approve_difficulty",
+    "assign_officer",
+    "can_handle_duplicates",
     "cert_lookup_hash",
     "compute_status",
+    "dismiss_duplicate",
     "end_employment",
+    "end_public_welfare_placement",
+    "exit_difficulty_certification",
+    "exit_on_reemployment",
+    "expire_difficulty_certifications",
+    "handle_correction",
+    "import_scope_key",
     "is_working_age",
+    "link_portal_user",
+    "merge_persons",
+    "place_in_public_welfare_post",
     "recompute_status",
+    "record_service",
     "refresh_statuses",
     "register_person",
+    "reject_difficulty",
+    "request_correction",
+    "return_difficulty",
     "reveal_resident_id",
+    "run_people_import",
     "set_job_wish",
+    "set_student_status",
+    "start_people_import",
+    "unlink_portal_user",
+    "update_difficulty_application",
     "update_person",
+    "update_plan",
+    "update_student",
     "working_age_limits",
 ]
