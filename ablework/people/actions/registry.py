@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ablework.core import audit, crypto
@@ -188,7 +189,11 @@ def update_person(person: Person, *, actor: Any, purpose: str = "", **changes: A
 def _refresh_current_certificate(person: Person, on: date) -> None:
     """Copy the newest certificate valid on ``on`` (or else the newest one) onto the person."""
     with unscoped():
-        certs = list(Certificate.objects.filter(person=person, revoked_on__isnull=True).order_by("-issued_on", "-id"))
+        certs = list(
+            Certificate.objects.filter(person=person, revoked_on__isnull=True).order_by(
+                F("issued_on").desc(nulls_last=True), "-id"
+            )
+        )
     valid = [c for c in certs if c.valid_until is None or c.valid_until >= on]
     if not certs:
         return
@@ -331,6 +336,9 @@ def add_employment_record(
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         status = recompute_status(locked)
+        from ablework.people.actions.difficulty import exit_on_reemployment  # here: difficulty imports this module
+
+        exit_on_reemployment(locked, actor=actor, on=start_date)
         audit.record(
             audit.AuditAction.CREATE,
             actor=actor,

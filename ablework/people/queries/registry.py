@@ -1,39 +1,34 @@
 from __future__ import annotations
 
-from typing import Any
+from django.db.models import QuerySet
 
-from django.db.models import Q, QuerySet
-
-from ablework.core.crypto import lookup_hash
-from ablework.core.identifiers import IdentifierError, parse_resident_id
 from ablework.core.listing import ListSpec
 from ablework.people.models import Person
+from ablework.people.queries import search
 
 
 def list_people() -> QuerySet[Person]:
-    return Person.objects.select_related("district", "street")
-
-
-def _search(qs: QuerySet[Any], raw: str) -> QuerySet[Any]:
-    # A full ID number is matched exactly through the keyed hash; anything else by name.
-    try:
-        rid = parse_resident_id(raw)
-    except IdentifierError:
-        return qs.filter(Q(name__startswith=raw))
-    return qs.filter(id_hash=lookup_hash(rid.number))
+    """Persons of the current district scope; records merged into another one are left out."""
+    return Person.objects.filter(merged_into__isnull=True).select_related("district", "street")
 
 
 PEOPLE_LIST = ListSpec(
     filters={
-        "q": _search,
+        "q": search.search_people,
         "district": lambda qs, v: qs.filter(district__code=v),
+        "street": lambda qs, v: qs.filter(street__code=v),
+        "status": search.filter_status,
         "category": lambda qs, v: qs.filter(disability_category=v) if v.isdigit() else qs.none(),
         "level": lambda qs, v: qs.filter(disability_level=v) if v.isdigit() else qs.none(),
+        "age_min": search.filter_age_min,
+        "age_max": search.filter_age_max,
+        "gap": search.filter_gap,
     },
     sorts={
-        "name": ("姓名", "name"),
+        "name": ("姓名", "name_pinyin"),
         "birth_date": ("出生日期", "birth_date"),
         "district": ("区", "district__code"),
+        "status": ("就业状态", "status"),
         "id": ("登记顺序", "id"),
     },
     default_sort="id",

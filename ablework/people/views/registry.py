@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ablework.core import audit
+from ablework.core import audit, saved_filters
 from ablework.core.files import csv_response, xlsx_response
 from ablework.core.listing import apply_list, filtered
-from ablework.core.models import District
+from ablework.core.models import District, Street
 from ablework.employers import api as employers_api
 from ablework.people import access, actions, queries
-from ablework.people.enums import DisabilityCategory, DisabilityLevel
+from ablework.people.enums import DisabilityCategory, DisabilityLevel, EmploymentStatus
 from ablework.people.forms.registry import (
     CertificateForm,
     EmploymentRecordForm,
@@ -22,53 +25,101 @@ from ablework.people.forms.registry import (
     PersonCreateForm,
     PersonFieldsForm,
 )
-from ablework.people.models import EmploymentRecord
+from ablework.people.models import EmploymentRecord, Person
+from ablework.people.queries import search
 
-EXPORT_HEADERS = ["姓名", "身份证号（脱敏）", "性别", "出生日期", "区", "街道", "残疾类别", "残疾等级"]
+EXPORT_HEADERS = [
+    "姓名", "身份证号（脱敏）", "性别", "出生日期", "区", "街道", "社区/村", "残疾类别", "残疾等级", "就业状态", "联系电话",
+]  # fmt: skip
+PEOPLE_LIST_NAME = "people"
+
+
+def _mask_phone(phone: str) -> str:
+    """``138****5678``: roles that may not unmask see only the first three and last four digits."""
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+def _export_people(request: HttpRequest, qs: QuerySet[Person], values: dict[str, str], fmt: str) -> HttpResponseBase:
+    full_phone = access.can_unmask(request.user)
+    # One entry for the file, indexed by every person in it (their access log shows the export).
+    ids = list(qs.values_list("pk", flat=True))
+    audit.record_many(
+        audit.AuditAction.EXPORT,
+        actor=request.user,
+        object_type="people.person",
+        object_ids=ids,
+        object_label=f"残疾人名单导出（{len(ids)}条）",
+        changes={"filters": search.audit_filters(values), "format": fmt, "count": len(ids)},
+    )
+    rows = (
+        [
+            p.name,
+            p.id_masked,
+            p.get_sex_display(),
+            p.birth_date,
+            p.district.name,
+            p.street.name if p.street else "",
+            p.community,
+            p.get_disability_category_display(),
+            p.get_disability_level_display(),
+            p.get_status_display(),
+            p.phone if full_phone else _mask_phone(p.phone),
+        ]
+        for p in qs.iterator(chunk_size=2000)
+    )
+    if fmt == "csv":
+        return csv_response("残疾人名单.csv", EXPORT_HEADERS, rows)
+    return xlsx_response("残疾人名单.xlsx", EXPORT_HEADERS, list(rows))
 
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponseBase:
+    """The person list: search (name, pinyin, initials, exact ID or certificate number), filters,
+    saved filters and export.  Each search is a read of personal data: one audit entry with the
+    filters (an ID number only as "an ID search"), the count and the persons shown."""
     if not access.can_list_people(request.user):
         raise Http404
     qs = queries.list_people()
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         qs, values, _ = filtered(request, qs, queries.PEOPLE_LIST)
-        with transaction.atomic():
-            audit.record(
-                audit.AuditAction.EXPORT,
-                actor=request.user,
-                object_type="people.person",
-                object_label=f"残疾人名单导出（{qs.count()}条）",
-                changes={"filters": values, "format": fmt},
-            )
-        rows = (
-            [
-                p.name,
-                p.id_masked,
-                p.get_sex_display(),
-                p.birth_date,
-                p.district.name,
-                p.street.name if p.street else "",
-                p.get_disability_category_display(),
-                p.get_disability_level_display(),
-            ]
-            for p in qs.iterator(chunk_size=2000)
-        )
-        if fmt == "csv":
-            return csv_response("残疾人名单.csv", EXPORT_HEADERS, rows)
-        return xlsx_response("残疾人名单.xlsx", EXPORT_HEADERS, list(rows))
+        return _export_people(request, qs, values, fmt)
     state = apply_list(request, qs, queries.PEOPLE_LIST)
+    logged = search.audit_filters(state.values)
+    if logged:
+        audit.record_many(
+            audit.AuditAction.READ,
+            actor=request.user,
+            object_type="people.person",
+            object_ids=[p.pk for p in state.page],
+            object_label=f"残疾人查询（{state.page.paginator.count}条）",
+            changes={"filters": logged, "count": state.page.paginator.count},
+            purpose="查询残疾人",
+        )
+    q = state.values.get("q", "")
+    query = search.classify_query(q) if q else None
+    savable = {k: v for k, v in state.values.items() if v and not (k == "q" and search.is_secret_query(v))}
+    if state.sort and state.sort != queries.PEOPLE_LIST.default_sort:
+        savable["sort"] = state.sort
+    district_ids = request.user.scope_district_ids()  # type: ignore[union-attr]
+    streets = Street.objects.filter(district_id__in=district_ids).select_related("district")
     template = "people/includes/person_table.html" if request.headers.get("HX-Request") else "people/person_list.html"
     return render(
         request,
         template,
         {
             "state": state,
-            "districts": District.objects.filter(id__in=request.user.scope_district_ids()),  # type: ignore[union-attr]
+            "districts": District.objects.filter(id__in=district_ids),
+            "streets": streets.order_by("district__sort_order", "district__code", "code"),
             "categories": DisabilityCategory.choices,
             "levels": DisabilityLevel.choices,
+            "statuses": EmploymentStatus.choices,
+            "gaps": search.GAP_CHOICES,
+            "search_hint": query.hint if query and state.page.paginator.count == 0 else "",
+            "saved_filters": saved_filters.list_saved_filters(request.user, PEOPLE_LIST_NAME),
+            "saved_list_name": PEOPLE_LIST_NAME,
+            "save_query": urlencode(savable),
+            "can_create": access.can_edit_people(request.user),
         },
     )
 
