@@ -21,6 +21,8 @@ _ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("people:imports_upload", "批量导入", frozenset({Role.DISTRICT_OFFICER, Role.CITY_ADMIN})),
     ("people:portal_me", "我的档案", frozenset({Role.PERSON})),
     ("employers:list", "用人单位", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("quota:declaration_list", "年审审核", frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER})),
+    ("quota:my_declaration", "年审申报", frozenset({Role.EMPLOYER_USER})),
     ("employers:mine", "本单位信息", frozenset({Role.EMPLOYER_USER})),
     ("core:policy_list", "政策参数", frozenset(CITY_ROLES)),
     ("core:district_list", "区划", frozenset(CITY_ROLES)),
