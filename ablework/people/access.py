@@ -41,3 +41,12 @@ def access_person_for_edit(user: Any, pk: int) -> Person:
     if not can_edit_people(user):
         raise Http404
     return access_person(user, pk)
+
+
+# Who records 四个一 services: officers of the city and districts, and street/community workers (home
+# visits).  Reviewers only read.  Which persons: the user's district scope (the scoped manager).
+RECORD_SERVICE_ROLES = frozenset({"city_admin", "district_officer", "street_worker"})
+
+
+def can_record_services(user: Any) -> bool:
+    return bool(user.is_authenticated and getattr(user, "role", None) in RECORD_SERVICE_ROLES)

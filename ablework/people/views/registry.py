@@ -27,6 +27,7 @@ from ablework.people.forms.registry import (
 )
 from ablework.people.models import EmploymentRecord, Person
 from ablework.people.queries import search
+from ablework.people.queries import services as services_queries
 
 EXPORT_HEADERS = [
     "姓名", "身份证号（脱敏）", "性别", "出生日期", "区", "街道", "社区/村", "残疾类别", "残疾等级", "就业状态", "联系电话",
@@ -139,6 +140,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": audit.history_for(person),
             "can_unmask": access.can_unmask(request.user),
             "can_edit": access.can_edit_people(request.user),
+            "services_summary": services_queries.services_summary(person),
+            "can_record_services": access.can_record_services(request.user),
+            "student": getattr(person, "student_record", None) if hasattr(person, "student_record") else None,
         },
     )
 

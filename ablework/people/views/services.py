@@ -25,15 +25,11 @@ from ablework.people.enums import EmploymentStatus, ServiceKind
 from ablework.people.forms.services import FIELD_ALIASES, FORMS, describe_details
 from ablework.people.queries import services as q
 
-# Who records services: officers of the city and districts, and street/community workers (home
-# visits).  Reviewers only read.  Which persons: the user's district scope (the scoped manager).
-RECORD_ROLES = frozenset({"city_admin", "district_officer", "street_worker"})
 FIRST_YEAR = 2022  # the action plan (津政办函〔2022〕28号) starts the 四个一 ledger
 EXPORT_HEADERS = ["姓名", "身份证号（脱敏）", "区", "街道", "社区/村", "就业状态", "缺少的服务"]
 
 
-def can_record_services(user: Any) -> bool:
-    return bool(user.is_authenticated and getattr(user, "role", None) in RECORD_ROLES)
+can_record_services = access.can_record_services
 
 
 def _unit_of(user: Any) -> str:
