@@ -522,7 +522,8 @@ def _role_names(actor: Any, roles: Collection[str]) -> tuple[str, str]:
     labels: dict[str, str] = {}
     if actor is not None:
         try:
-            labels = {str(k): str(v) for k, v in type(actor)._meta.get_field("role").flatchoices}
+            # ``actor._meta``, not ``type(actor)._meta``: request.user is a lazy proxy object.
+            labels = {str(k): str(v) for k, v in actor._meta.get_field("role").flatchoices}
         except FieldDoesNotExist:  # a user model without a role field: show the codes
             labels = {}
     mine = labels.get(_role_of(actor), _role_of(actor)) if actor is not None else _("系统")

@@ -17,3 +17,9 @@ def refresh_statuses() -> int:
 def run_people_import_task(batch_id: int) -> None:
     """Import one uploaded registry file (persons or employment records); idempotent."""
     actions.run_people_import(batch_id)
+
+
+@task()
+def expire_difficulty_certifications() -> int:
+    """Daily: 就业困难人员认定 whose validity has ended become expired (set-based, idempotent)."""
+    return actions.expire_difficulty_certifications()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, connections
+from django.utils.functional import SimpleLazyObject
 
 from ablework.core import audit, workflow
 from ablework.core.enums import AuditAction
@@ -139,6 +140,11 @@ def test_wrong_role_is_refused(job: Job, make_user: Callable[..., Any]) -> None:
     with pytest.raises(TransitionNotAllowed, match="您的角色是系统"):
         workflow.apply(job, "start", actor=None)
     assert _logs(job) == [] and Job.objects.get(pk=job.pk).status == "pending"
+    # In a view the actor is request.user, a lazy proxy: the message must still name the roles.
+    lazy = SimpleLazyObject(lambda: SimpleLazyObject(lambda: person))
+    with pytest.raises(TransitionNotAllowed, match="您的角色是残疾人或监护人"):
+        workflow.apply(job, "start", actor=lazy)
+    assert "start" not in [t.name for t in workflow.available_transitions(job, lazy)]
 
 
 def test_transition_without_roles_may_be_run_by_the_system(job: Job) -> None:

@@ -338,7 +338,7 @@ def add_employment_record(
         status = recompute_status(locked)
         from ablework.people.actions.difficulty import exit_on_reemployment  # here: difficulty imports this module
 
-        exit_on_reemployment(locked, actor=actor, on=start_date)
+        exit_on_reemployment(locked, actor=actor, on=start_date, form=form)
         audit.record(
             audit.AuditAction.CREATE,
             actor=actor,
