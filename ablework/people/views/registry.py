@@ -26,6 +26,7 @@ from ablework.people.forms.registry import (
     PersonFieldsForm,
 )
 from ablework.people.models import EmploymentRecord, Person
+from ablework.people.queries import difficulty as difficulty_queries
 from ablework.people.queries import search
 from ablework.people.queries import services as services_queries
 
@@ -141,6 +142,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_unmask": access.can_unmask(request.user),
             "can_edit": access.can_edit_people(request.user),
             "services_summary": services_queries.services_summary(person),
+            "difficulty_summary": difficulty_queries.difficulty_summary(person, user=request.user),
             "can_record_services": access.can_record_services(request.user),
             "student": getattr(person, "student_record", None) if hasattr(person, "student_record") else None,
         },
