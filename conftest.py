@@ -58,6 +58,14 @@ def _sqlite_audit_flush(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 costs about a second per user made on these two cores; tests that are not about
+    password storage use MD5.  ``@pytest.mark.real_password_hasher`` keeps the production setting."""
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.EMAIL_FILE_PATH = tmp_path / "email"

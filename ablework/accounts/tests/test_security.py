@@ -13,6 +13,7 @@ def _login(client: Any, username: str, password: str) -> Any:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
+@pytest.mark.real_password_hasher
 def test_passwords_are_hashed_with_argon2(hp_officer: Any) -> None:
     assert hp_officer.password.startswith("argon2")
 
