@@ -6,6 +6,7 @@ urlpatterns = [
     path("core/", include("ablework.core.urls")),
     path("people/", include("ablework.people.urls")),
     path("employers/", include("ablework.employers.urls")),
+    path("quota/", include("ablework.quota.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("ablework.reports.urls")),
 ]

@@ -561,3 +561,55 @@ def late_fee(unpaid: Decimal, *, due_by: date, ordered_by: date, paid_on: date, 
         rate.ref,
     )
     return LateFee(days, amount, ex)
+
+
+# --- declaration helpers (annual review, R2.3 / R2.6) ------------------------------------------------
+
+
+def average_staff(month_end_counts: Sequence[Decimal]) -> Decimal:
+    """The annual average in-service staff (R2.6): the sum of the twelve month-end figures ÷ 12, carried
+    with 40 significant digits and not rounded (a repeating quotient stays as exact as the context)."""
+    if len(month_end_counts) != 12:
+        raise LevyInputError(f"应填写12个月末在职职工人数，收到{len(month_end_counts)}个")
+    for i, n in enumerate(month_end_counts, start=1):
+        if not n.is_finite() or n < 0:
+            raise LevyInputError(f"{i}月末在职职工人数不能为负数")
+    with localcontext(CONTEXT):
+        return sum(month_end_counts, ZERO) / 12
+
+
+def contract_months(start: date, end: date) -> int:
+    """Whole months of a contract from ``start`` to ``end`` inclusive: 2022-01-01 → 2022-12-31 is 12."""
+    if end < start:
+        raise LevyInputError("合同结束日期不能早于开始日期")
+    # Count to the day after the end, so that a contract ending on the eve of its anniversary is whole.
+    after = date.fromordinal(end.toordinal() + 1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    if after.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def months_in_year(start: date | None, end: date | None, year: int) -> int:
+    """Calendar months of ``year`` touched by the period ``start``–``end`` (open ends reach the year's
+    edge): the months a person was employed in the data year, against which social insurance is checked."""
+    first = max(start or date(year, 1, 1), date(year, 1, 1))
+    last = min(end or date(year, 12, 31), date(year, 12, 31))
+    if last < first:
+        return 0
+    return last.month - first.month + 1
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Completed years on ``on``."""
+    return on.year - birth_date.year - (1 if (on.month, on.day) < (birth_date.month, birth_date.day) else 0)
+
+
+def in_working_age(
+    birth_date: date, sex: str, on: date, *, min_age: int, male_max_age: int, female_max_age: int
+) -> bool:
+    """``min_age`` ≤ age ≤ the maximum for the sex (``M``/``F``), both inclusive — for a person known only
+    from the resident ID in a certificate number (not in the registry, R2.2); the limits are the
+    ``working_age`` parameter of the person's birth cohort, as ``people`` reads it."""
+    age = age_on(birth_date, on)
+    return min_age <= age <= (male_max_age if sex == "M" else female_max_age)
