@@ -168,12 +168,14 @@ def record_many(
     changes: Mapping[str, Any] | None = None,
     purpose: str = "",
     district_code: str = "",
+    per_object: Mapping[Any, Mapping[str, Any]] | None = None,
 ) -> AuditLog:
-    """One entry for a read or export of many records (a search result page, an export file).
+    """One entry for a read, export or bulk change of many records (a search result page, an export file).
 
     The hashed ``changes`` hold the count and a SHA-256 digest of the sorted ids, so the list of
     subjects cannot be altered unnoticed; ``AuditSubject`` rows index the ids for per-record access
-    logs ("who saw my record").  Runs in its own transaction when none is open.
+    logs ("who saw my record") and histories.  ``per_object`` holds each record's own before/after
+    for a bulk change (shown in that record's history).  Runs in its own transaction when none is open.
     """
     ids = sorted({str(i) for i in object_ids})
     digest = hashlib.sha256(",".join(ids).encode()).hexdigest()
@@ -183,7 +185,9 @@ def record_many(
             actor=actor,
             object_type=object_type,
             object_label=object_label or f"{len(ids)}条记录",
-            changes=dict(changes or {}) | {"subjects": len(ids), "subjects_sha256": digest},
+            changes=dict(changes or {})
+            | {"subjects": len(ids), "subjects_sha256": digest}
+            | ({"per_object": {str(k): v for k, v in per_object.items()}} if per_object else {}),
             purpose=purpose,
             district_code=district_code,
         )
@@ -206,11 +210,19 @@ def access_entries(object_type: str, object_id: int | str) -> QuerySet[AuditLog]
 
 
 def history_for(obj: Model) -> list[AuditLog]:
-    return list(
-        AuditLog.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
-        .exclude(action__in=[AuditAction.READ])
+    """The changes to one record, oldest first: its own entries and the bulk changes that included it
+    (with ``changes`` narrowed, in memory only, to this record's part)."""
+    key = str(obj.pk)
+    entries = list(
+        access_entries(object_type_of(obj), key)
+        .exclude(action__in=[AuditAction.READ, AuditAction.EXPORT])
         .order_by("seq")
     )
+    for entry in entries:
+        if "subjects_sha256" in entry.changes:
+            own = entry.changes.get("per_object", {}).get(key)
+            entry.changes = own or {"批量操作": [None, entry.object_label]}
+    return entries
 
 
 @dataclass

@@ -111,6 +111,25 @@ def _clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _move_children(person: Person) -> None:
+    """Child tables carry the person's district for scoping: follow the person when they move."""
+    from ablework.people.models import (
+        CorrectionRequest,
+        DifficultyCertification,
+        PublicWelfarePlacement,
+        ServiceRecord,
+        StudentPlanEntry,
+        StudentRecord,
+    )
+
+    with unscoped():
+        # The whole file moves, services included: the new district's officers continue the case.
+        for model in (Certificate, EmploymentRecord, ServiceRecord, DifficultyCertification,
+                      PublicWelfarePlacement, StudentRecord, CorrectionRequest):  # fmt: skip
+            model._base_manager.filter(person_id=person.pk).update(district_id=person.district_id)
+        StudentPlanEntry._base_manager.filter(student__person_id=person.pk).update(district_id=person.district_id)
+
+
 def _set_fields(person: Person, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         setattr(person, key, value)
@@ -168,6 +187,8 @@ def register_person(
             return RegisterResult(person, "unchanged")
         _set_fields(person, changes)
         person.save()
+        if "district" in delta:
+            _move_children(person)
         audit.record(audit.AuditAction.UPDATE, actor=actor, obj=person, changes=delta | {"source": source})
         return RegisterResult(person, "updated")
 
@@ -182,6 +203,8 @@ def update_person(person: Person, *, actor: Any, purpose: str = "", **changes: A
             return locked
         _set_fields(locked, changes)
         locked.save()
+        if "district" in delta:
+            _move_children(locked)
         audit.record(audit.AuditAction.UPDATE, actor=actor, obj=locked, changes=delta, purpose=purpose)
         return locked
 

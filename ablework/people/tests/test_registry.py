@@ -213,3 +213,18 @@ def test_reviewer_reads_but_cannot_edit(client: Any, make_user: Any, hp_officer:
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200
     assert client.get(reverse("people:edit", args=[person.pk])).status_code == 404
     assert client.get(reverse("people:create")).status_code == 404
+
+
+def test_moving_district_moves_the_whole_file(client: Any, hp_officer: Any, hx_officer: Any) -> None:
+    person = _register(hp_officer, _working_age_id(serial=61))
+    actions.add_employment_record(person, actor=hp_officer, form="flexible", start_date=TODAY - timedelta(days=30))
+    actions.update_person(person, actor=hp_officer, district=District.objects.get(code="120103"))
+    with unscoped():
+        assert set(EmploymentRecord.objects.filter(person=person).values_list("district__code", flat=True)) == {
+            "120103"
+        }
+    client.force_login(hx_officer)
+    page = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "灵活就业" in page
+    client.force_login(hp_officer)
+    assert client.get(reverse("people:detail", args=[person.pk])).status_code == 404
