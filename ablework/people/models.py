@@ -63,7 +63,9 @@ class Person(models.Model):
     disability_category = models.PositiveSmallIntegerField(
         _("残疾类别"), choices=DisabilityCategory.choices, null=True, blank=True
     )
-    disability_level = models.PositiveSmallIntegerField(_("残疾等级"), choices=DisabilityLevel.choices, null=True, blank=True)
+    disability_level = models.PositiveSmallIntegerField(
+        _("残疾等级"), choices=DisabilityLevel.choices, null=True, blank=True
+    )
     military_level = models.PositiveSmallIntegerField(_("伤残等级（军人）"), null=True, blank=True)
     cert_suffix = models.CharField(_("补发后缀"), max_length=6, blank=True)
     cert_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -130,7 +132,9 @@ class Certificate(models.Model):
     number_hash = models.CharField(max_length=64, blank=True, db_index=True)
     number_masked = models.CharField(_("证号"), max_length=40, blank=True)
     number_cipher = models.TextField(blank=True)
-    category = models.PositiveSmallIntegerField(_("残疾类别"), choices=DisabilityCategory.choices, null=True, blank=True)
+    category = models.PositiveSmallIntegerField(
+        _("残疾类别"), choices=DisabilityCategory.choices, null=True, blank=True
+    )
     level = models.PositiveSmallIntegerField(_("残疾等级"), choices=DisabilityLevel.choices, null=True, blank=True)
     military_level = models.PositiveSmallIntegerField(_("伤残等级"), null=True, blank=True)
     suffix = models.CharField(max_length=6, blank=True)
@@ -165,7 +169,12 @@ class EmploymentRecord(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     form = models.CharField(_("就业形式"), max_length=16, choices=EmploymentForm.choices)
     employer = models.ForeignKey(
-        "employers.Employer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("用人单位")
+        "employers.Employer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("用人单位"),
     )
     employer_name = models.CharField(_("单位名称"), max_length=200, blank=True)
     employer_uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -177,7 +186,9 @@ class EmploymentRecord(models.Model):
     social_insurance = models.BooleanField(_("缴纳社会保险"), default=False)
     source = models.CharField(_("来源"), max_length=10, choices=RecordSource.choices, default=RecordSource.OFFICER)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[EmploymentRecord]] = DistrictScopedManager()
@@ -241,7 +252,9 @@ class DifficultyCertification(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="difficulty_certifications")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=DifficultyStatus.choices, default=DifficultyStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DifficultyStatus.choices, default=DifficultyStatus.DRAFT
+    )
     registered_unemployed = models.BooleanField(_("已办理失业登记"), default=False)
     able_and_willing = models.BooleanField(_("有劳动能力和就业意愿"), default=False)
     referral_failed = models.BooleanField(_("经公共就业服务推荐仍未就业"), default=False)
@@ -251,7 +264,9 @@ class DifficultyCertification(models.Model):
     valid_until = models.DateField(_("认定有效期止"), null=True, blank=True)
     exited_on = models.DateField(_("退出日期"), null=True, blank=True)
     exit_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[DifficultyCertification]] = DistrictScopedManager()
@@ -288,7 +303,9 @@ class PublicWelfarePlacement(models.Model):
     employment_record = models.OneToOneField(
         EmploymentRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="public_welfare_placement"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[PublicWelfarePlacement]] = DistrictScopedManager()
@@ -296,7 +313,9 @@ class PublicWelfarePlacement(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="pwp_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="pwp_end_after_start"
+            ),
         ]
         verbose_name = _("公益性岗位安置")
 
@@ -315,7 +334,12 @@ class StudentRecord(models.Model):
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"))
     status = models.CharField(_("状态"), max_length=15, choices=StudentStatus.choices, default=StudentStatus.IN_SCHOOL)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任人"),
     )
     plan = models.TextField(_("一人一策帮扶计划"), blank=True)
     outcome = models.TextField(_("帮扶结果"), blank=True)
@@ -342,7 +366,9 @@ class StudentPlanEntry(models.Model):
     service_type = models.CharField(_("服务方式"), max_length=20, choices=ServiceType.choices)
     note = models.TextField(_("内容"))
     outcome = models.CharField(_("结果"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects: ClassVar[models.Manager[StudentPlanEntry]] = DistrictScopedManager()
 
@@ -372,10 +398,14 @@ class CorrectionRequest(models.Model):
     current_value = models.CharField(_("原内容"), max_length=200, blank=True)
     requested_value = models.CharField(_("更正为"), max_length=200)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
     reply = models.CharField(_("处理意见"), max_length=300, blank=True)
 
