@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("ablework.people.urls")),
     path("employers/", include("ablework.employers.urls")),
     path("quota/", include("ablework.quota.urls")),
+    path("portal/", include("ablework.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("ablework.reports.urls")),
 ]

@@ -23,6 +23,17 @@ _ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("employers:list", "用人单位", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("quota:declaration_list", "年审审核", frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER})),
     ("quota:my_declaration", "年审申报", frozenset({Role.EMPLOYER_USER})),
+    ("quota:levy_batch", "保障金核定", frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER})),
+    (
+        "quota:public_sector_list",
+        "公职单位安置情况",
+        frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER}),
+    ),
+    (
+        "quota:credit_list",
+        "失信信息",
+        frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER, Role.EMPLOYER_USER}),
+    ),
     ("employers:mine", "本单位信息", frozenset({Role.EMPLOYER_USER})),
     ("core:policy_list", "政策参数", frozenset(CITY_ROLES)),
     ("core:district_list", "区划", frozenset(CITY_ROLES)),

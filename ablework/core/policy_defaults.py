@@ -98,6 +98,11 @@ DEFAULT_PARAMETERS: list[dict[str, Any]] = [
      "value": {"LEVY_UNPAID_AFTER_DEADLINE": "general", "LEVY_REFUSED_AFTER_ORDER": "serious",
                "RATIO_UNMET_AND_UNPAID": "general", "FALSE_DECLARATION": "serious"},
      "source": "丰县分级示例（policy-rules R13 (b)），待确认"},
+    {"key": "credit_due_process", "valid_from": "2022-01-01", "confirmed": False,
+     "value": {"rectification_days": 15, "objection_days": 10, "working_days": True, "levy_grace_days": 0},
+     "source": "失信信息推送前的预先告知、整改期与异议期（policy-rules R13 (b)），期限待市残联确认",
+     "note": "rectification_days/objection_days 自预先告知之日起计；working_days 为真时按工作日（周一至周五）计；"
+             "levy_grace_days 为保障金缴纳期届满后再等待的自然日数"},
     # KPI
     {"key": "new_jobs_target", "valid_from": "2022-01-01", "valid_to": "2024-12-31", "confirmed": True,
      "value": 15000, "source": "津政办函〔2022〕28号：2022—2024年新增残疾人就业1.5万人"},

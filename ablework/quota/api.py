@@ -6,6 +6,11 @@
 - ``levy_result(employer, data_year)``: the stored ``LevyResult`` (amounts, explanation), or None.
 - ``counting_unit_ids(person_ids, data_year)``: person id → employer id that counts them in that year
   (accepted on a certified declaration; R2.7 guarantees at most one).
+- ``credit_events_ready_to_push()``: the credit-event records waiting for the credit platform (§13):
+  new records (待推送) and withdrawal records of pushed events, as payload dicts (``operation`` "add" or
+  "withdraw"); ``mark_credit_event_pushed(event_id, actor=, push_ref=)`` records that one was sent.
+- ``published_disclosure(data_year)`` / ``published_disclosure_years()``: the public list (公示, R12.3)
+  of agencies and institutions that placed persons, as published by the city (for the portal).
 """
 
 from __future__ import annotations
@@ -15,17 +20,33 @@ from decimal import Decimal
 from typing import Any
 
 from ablework.core.scoping import unscoped
+from ablework.quota import credit as _credit
+from ablework.quota import credit_queries as _credit_queries
+from ablework.quota import public_sector as _public_sector
 from ablework.quota.enums import DeclarationStatus, ReviewOutcome
-from ablework.quota.models import Campaign, Declaration, DeclaredEmployee, LevyResult
+from ablework.quota.models import (
+    Campaign,
+    CreditEvent,
+    Declaration,
+    DeclaredEmployee,
+    DisclosurePublication,
+    LevyResult,
+)
 
 __all__ = [
     "Campaign",
+    "CreditEvent",
     "Declaration",
+    "DisclosurePublication",
     "LevyResult",
     "accepted_count",
     "certified_declaration",
     "counting_unit_ids",
+    "credit_events_ready_to_push",
     "levy_result",
+    "mark_credit_event_pushed",
+    "published_disclosure",
+    "published_disclosure_years",
 ]
 
 
@@ -61,3 +82,29 @@ def counting_unit_ids(person_ids: Iterable[int], data_year: int) -> dict[int, in
             review_outcome=ReviewOutcome.ACCEPTED,
         ).values_list("person_id", "declaration__employer_id")
         return {p: e for p, e in rows if p is not None}
+
+
+def credit_events_ready_to_push() -> list[dict[str, Any]]:
+    """Records waiting for the credit platform, oldest first (see ``credit_queries.credit_payload``)."""
+    return _credit_queries.ready_to_push()
+
+
+def mark_credit_event_pushed(event_id: int, *, actor: Any, push_ref: str = "") -> CreditEvent:
+    """Record that the queued record of ``event_id`` reached the platform: a new record (待推送 → 已推送)
+    or a withdrawal record (撤销待推送 → 撤销已推送).  Raises ``core.workflow.TransitionNotAllowed``
+    when the event is in neither state (e.g. withdrawn before it was taken — nothing was sent)."""
+    with unscoped():
+        event = CreditEvent.objects.select_related("employer__district").get(pk=event_id)
+    if event.status == _credit.S.WITHDRAWAL_PENDING:
+        return _credit.mark_withdrawal_pushed(event, actor=actor, push_ref=push_ref)
+    return _credit.mark_credit_event_pushed(event, actor=actor, push_ref=push_ref)
+
+
+def published_disclosure(data_year: int) -> DisclosurePublication | None:
+    """The published list of ``data_year`` (``rows``: name, kind, district, persons), or None."""
+    return _public_sector.published_disclosure(data_year)
+
+
+def published_disclosure_years() -> list[tuple[int, Any]]:
+    """(data year, published at) of every published list, latest year first."""
+    return _public_sector.published_years()

@@ -39,6 +39,9 @@ from ablework.quota.enums import (
     ConflictDecision,
     ConflictState,
     CountingParty,
+    CreditEventKind,
+    CreditEventState,
+    CreditSeverity,
     DeclarationStatus,
     ReviewOutcome,
     UploadKind,
@@ -451,3 +454,164 @@ class LevyResult(models.Model):
 
     def audit_district_code(self) -> str:
         return self.declaration.audit_district_code() if self.declaration_id else ""
+
+
+# --- §12 disclosure (公示) and §13 credit events (失信信息) ----------------------------------------------
+
+
+class DisclosurePublication(models.Model):
+    """The public list (公示, R12.3) of one data year: agencies and institutions that placed persons.
+
+    Published by a city administrator; ``rows`` is the list as published (unit name, kind, district,
+    persons placed — unit data only, no personal data), so that the public page does not change under
+    the reader when a declaration is certified later: publishing again takes a new snapshot and a new
+    date.  Unpublishing keeps the row (and its history in the audit log) with ``published=False``.
+    City-wide, not district data.
+    """
+
+    data_year = models.PositiveSmallIntegerField(_("数据年度"), unique=True)
+    published = models.BooleanField(_("已公示"), default=False)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unpublished_at = models.DateTimeField(_("撤下时间"), null=True, blank=True)
+    unpublished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rows = models.JSONField(_("公示内容"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-data_year"]
+        verbose_name = _("公职单位安置情况公示")
+        verbose_name_plural = _("公职单位安置情况公示")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(published_at__isnull=False), name="disclosure_published_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_year}年度机关、事业单位安排残疾人就业情况公示"
+
+
+class LevyPayment(models.Model):
+    """A payment of the levy (残保金) of one data year, as recorded by an officer from the tax receipt
+    (the tax bureau collects, R4.5; a partner feed may write the same rows later).  Paying what is owed
+    withdraws the unit's open payment-related credit events (R13.1)."""
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", verbose_name=_("用人单位")
+    )
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    amount = models.DecimalField(_("缴纳金额（元）"), max_digits=16, decimal_places=2)
+    paid_on = models.DateField(_("缴纳日期"))
+    reference = models.CharField(_("缴款凭证号"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[models.Manager[LevyPayment]] = DistrictScopedManager("employer__district")
+
+    class Meta:
+        ordering = ["employer", "data_year", "paid_on", "id"]
+        verbose_name = _("保障金缴纳记录")
+        verbose_name_plural = _("保障金缴纳记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="levy_payment_positive")]
+        indexes = [models.Index(fields=["employer", "data_year"], name="levy_payment_unit_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.data_year}年度保障金缴纳：{self.amount}元（{self.paid_on:%Y-%m-%d}）"
+
+    def audit_district_code(self) -> str:
+        return self.employer.district.code if self.employer_id else ""
+
+
+def _objection_path(instance: CreditEvent, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"quota/credit/{uuid.uuid4().hex}{suffix}"
+
+
+class CreditEvent(models.Model):
+    """A dishonesty event (失信, policy-rules §13) of one unit and data year, and its due process.
+
+    ``status`` moves only through ``quota.credit.CREDIT_FLOW`` (every step in ``TransitionLog``):
+    detected → notified (预先告知; rectification and objection deadlines) → objected → closed (upheld) or
+    objection_rejected → review (提请推送, maker-checker) → pending_push (待推送) → pushed; withdrawn at any
+    point before the push, or withdrawal_pending (a withdrawal record is queued) after it.
+    ``facts`` holds what the event rests on (amounts, deadlines, the parameters and their sources).
+    """
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", verbose_name=_("用人单位")
+    )
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    kind = models.CharField(_("失信情形"), max_length=32, choices=CreditEventKind.choices)
+    severity = models.CharField(_("失信等级"), max_length=10, choices=CreditSeverity.choices)
+    platform_code = models.CharField(_("信用平台事项编码"), max_length=40, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=CreditEventState.choices, default=CreditEventState.DETECTED
+    )
+    amount_owed = models.DecimalField(_("欠缴金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    description = models.TextField(_("事实说明"), blank=True)
+    decision_number = models.CharField(_("告知书/决定书文号"), max_length=60, blank=True)
+    facts = models.JSONField(_("认定依据"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("登记人"),
+    )  # fmt: skip
+    detected_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    notice_sent_at = models.DateTimeField(_("预先告知时间"), null=True, blank=True)
+    notice_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notice_recipients = models.PositiveSmallIntegerField(_("告知的单位账户数"), default=0)
+    rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
+    objection_due = models.DateField(_("异议期限"), null=True, blank=True)
+    objection_text = models.TextField(_("异议内容"), blank=True)
+    objection_file = models.FileField(_("异议证明材料"), upload_to=_objection_path, max_length=200, blank=True)
+    objection_filename = models.CharField(max_length=200, blank=True)
+    objection_at = models.DateTimeField(_("异议提出时间"), null=True, blank=True)
+    objection_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    objection_decided_at = models.DateTimeField(_("异议处理时间"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("列入待推送时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("推送审核人"),
+    )  # fmt: skip
+    pushed_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
+    push_ref = models.CharField(_("信用平台回执"), max_length=100, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    withdrawal_pushed_at = models.DateTimeField(_("撤销记录推送时间"), null=True, blank=True)
+    withdrawal_push_ref = models.CharField(_("撤销记录回执"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[models.Manager[CreditEvent]] = DistrictScopedManager("employer__district")
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        verbose_name = _("失信事件")
+        verbose_name_plural = _("失信事件")
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "data_year", "kind"], name="credit_event_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(amount_owed__isnull=True) | Q(amount_owed__gte=0), name="credit_event_amount_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "data_year"], name="credit_event_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.data_year}年度失信事件：{self.get_kind_display()}" + (
+            f"（{self.employer.name}）" if self.employer_id else ""
+        )
+
+    def audit_district_code(self) -> str:
+        return self.employer.district.code if self.employer_id else ""
+
+    @property
+    def notified(self) -> bool:
+        return self.notice_sent_at is not None
