@@ -7,6 +7,9 @@ are stored with ``valid_from`` = 1 January of that year.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,11 +54,38 @@ def _effective(key: str, on: date) -> Q:
     return Q(key=key, valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
+_read_cache: ContextVar[dict[tuple[Any, ...], ParamValue] | None] = ContextVar("policy_read_cache", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within the block, each (key, date, district, default) is read from the database once.
+
+    For batch work that reads the same parameters for thousands of rows (a seed, a recomputation).
+    Only where no parameter changes inside the block; ``save_param`` clears the cache anyway.
+    """
+    token = _read_cache.set({})
+    try:
+        yield
+    finally:
+        _read_cache.reset(token)
+
+
 def get_param(key: str, *, on: date, district: District | None = None, default: Any = _MISSING) -> ParamValue:
     """The value of ``key`` in force on ``on`` for ``district`` (falling back to the city value).
 
     Raises ``PolicyParameterMissing`` when none is in force and no ``default`` is given.
     """
+    cache = _read_cache.get()
+    if cache is None:
+        return _get_param(key, on=on, district=district, default=default)
+    ck = (key, on, district.pk if district is not None else None, repr(default))
+    if ck not in cache:
+        cache[ck] = _get_param(key, on=on, district=district, default=default)
+    return cache[ck]
+
+
+def _get_param(key: str, *, on: date, district: District | None, default: Any) -> ParamValue:
     qs = PolicyParameter.objects.filter(_effective(key, on))
     if district is not None:
         qs = qs.filter(Q(district=district) | Q(district__isnull=True))
@@ -88,6 +118,9 @@ _AUDITED_FIELDS = ("key", "district_id", "valid_from", "valid_to", "value", "sou
 
 def save_param(param: PolicyParameter, *, actor: Any, purpose: str = "维护政策参数") -> PolicyParameter:
     """Create or change one parameter row; the change and its before/after go to the audit log."""
+    cache = _read_cache.get()
+    if cache is not None:
+        cache.clear()
     with transaction.atomic():
         before = {}
         if param.pk:

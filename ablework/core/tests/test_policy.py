@@ -114,3 +114,24 @@ def test_edit_form_renders_dates_in_iso_format(client: Any, city_admin: Any) -> 
     p = PolicyParameter.objects.get(key="levy_tiers")
     html = client.get(f"/core/policy/{p.pk}/").content.decode()
     assert 'value="2020-01-01"' in html and 'value="2027-12-31"' in html
+
+
+@pytest.mark.django_db
+def test_read_once_caches_within_the_block_and_save_clears_it(city_admin: Any, django_assert_num_queries: Any) -> None:
+    from datetime import date as _date
+
+    from ablework.core.models import PolicyParameter
+    from ablework.core.policy import get_param, read_once, save_param
+
+    on = _date(2024, 6, 1)
+    with read_once():
+        first = get_param("quota_ratio", on=on)
+        with django_assert_num_queries(0):
+            assert get_param("quota_ratio", on=on) == first
+        row = PolicyParameter.objects.get(
+            key="quota_ratio", valid_from__lte=on, district__isnull=True, valid_to__isnull=True
+        )
+        row.value = "0.02"
+        save_param(row, actor=city_admin)
+        assert get_param("quota_ratio", on=on).value == "0.02"
+    assert get_param("quota_ratio", on=on).value == "0.02"
