@@ -209,6 +209,25 @@ def generate(url: str, employers: int, persons: int, seed: int = SEED) -> dict[s
     return counts
 
 
+def baseline(url: str, rows: int) -> float:
+    """COPY ``rows`` trivial rows into a fresh table: this machine's speed right now, so that figures from
+    a loaded or another machine can be read as ratios (as bench/run.py does)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE bench_baseline (id bigint PRIMARY KEY, label text NOT NULL, n smallint NOT NULL)")
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY bench_baseline (id, label, n) FROM STDIN") as copy:
+            for i in range(rows):
+                copy.write_row((i, f"row-{i}", i % 16))
+        conn.commit()
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_baseline")
+        conn.commit()
+    return seconds
+
+
 # --- run ---------------------------------------------------------------------------------------------
 
 
@@ -243,6 +262,8 @@ def main() -> int:
         print("[levy] levy_batch again (idempotent re-run) …", file=sys.stderr)
         rerun_wall, out = manage(["levy_batch", str(YEAR), "--json"], url)
         rerun = json.loads(out.strip().splitlines()[-1])
+        base = baseline(url, employers)
+        load = os.getloadavg()[0]
     finally:
         if os.environ.get("BENCH_KEEP_DB") != "1":
             drop_database()
@@ -265,6 +286,8 @@ def main() -> int:
             f"{sql['compared']:,} / {sql['mismatches']} / {sql['missing']}",
         ),
         ("differing rows per column", ", ".join(f"{c} {n}" for c, n in sql["by_column"].items()) or "-"),
+        ("baseline: COPY of as many trivial rows", f"{base:.2f} s (batch = {batch_seconds / base:.0f}× baseline)"),
+        ("load average (1 min) at the end", f"{load:.1f} on {os.cpu_count()} CPUs"),
         (
             "re-run (idempotent): seconds, written rows",
             f"{rerun['seconds']:.1f} s, {rerun['created'] + rerun['updated']}",
@@ -290,6 +313,9 @@ def main() -> int:
         "ratio_batch_to_sql": round(ratio, 2) if ratio else None,
         "rerun": rerun,
         "rerun_command_wall_seconds": round(rerun_wall, 2),
+        "baseline_seconds": round(base, 3),
+        "ratio_batch_to_baseline": round(batch_seconds / base, 1) if base else None,
+        "loadavg_1min": round(load, 2),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
