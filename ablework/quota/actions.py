@@ -1023,9 +1023,11 @@ def return_declaration(decl: Declaration, *, actor: Any, note: str, stage: Any =
 
 def _levy_fields(decl: Declaration, counted: Decimal, params: rules.LevyParams) -> dict[str, Any]:
     """The LevyResult columns for ``decl`` with ``counted`` as the certified weighted count."""
+    staff, divisor = decl.staff_fraction()
     case = rules.LevyCase(
         unit_kind=decl.employer.kind,
-        staff_count=decl.staff_count_exact(),
+        staff_count=staff,
+        staff_divisor=divisor,
         total_wages=decl.total_wages,
         accepted_count=counted,
     )

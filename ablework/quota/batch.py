@@ -231,8 +231,14 @@ def compute_row(
     """The stored columns (``_VALUE_COLUMNS``) for one declaration: what ``actions._levy_fields`` stores,
     without the explanation.  ``staff_count_exact`` semantics: month-end figures averaged exactly when given."""
     try:
-        staff = rules.average_staff([Decimal(str(v)) for v in monthly_staff]) if monthly_staff else staff_count
-        case = rules.LevyCase(unit_kind=kind, staff_count=staff, total_wages=total_wages, accepted_count=counted)
+        if monthly_staff:  # the sum over the number of months: exact, never a rounded average (R4.7)
+            rules.average_staff([Decimal(str(v)) for v in monthly_staff])  # validates the figures
+            staff, divisor = sum((Decimal(str(v)) for v in monthly_staff), Decimal(0)), len(monthly_staff)
+        else:
+            staff, divisor = staff_count, 1
+        case = rules.LevyCase(
+            unit_kind=kind, staff_count=staff, staff_divisor=divisor, total_wages=total_wages, accepted_count=counted
+        )
         r = rules.compute_levy(case, params, explain=False)
     except rules.LevyInputError as exc:
         return (None, counted, None, None, None, None, False, None, None, None, str(exc)[:300])

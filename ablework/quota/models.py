@@ -153,6 +153,14 @@ class Declaration(models.Model):
     def editable(self) -> bool:
         return self.status in (DeclarationStatus.DRAFT, DeclarationStatus.RETURNED)
 
+    def staff_fraction(self) -> tuple[Decimal, int]:
+        """(numerator, divisor) of the annual average staff: the sum of the month-end figures and their
+        number, or the figure declared directly over 1.  ``rules.LevyCase(staff_count=…, staff_divisor=…)``
+        takes these, so the levy never divides by a rounded repeating average (R4.7)."""
+        if self.monthly_staff:
+            return sum((Decimal(str(v)) for v in self.monthly_staff), Decimal(0)), len(self.monthly_staff)
+        return self.staff_count, 1
+
     def staff_count_exact(self) -> Decimal:
         """The annual average staff without rounding: the sum of the month-end figures ÷ 12 (40 digits),
         or the figure declared directly.  Every path that computes a levy uses this (R4.7)."""

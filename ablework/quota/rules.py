@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, localcontext
+from fractions import Fraction
 from typing import Generic, TypeVar
 
 from ablework.core.explain import Explanation, ParamRef
@@ -314,6 +315,25 @@ class LevyCase:
     total_wages: Decimal
     disabled: Sequence[DisabledEmployee] = ()
     accepted_count: Decimal | None = None
+    # The annual average is ``staff_count ÷ staff_divisor``: 12 when ``staff_count`` is the sum of the
+    # twelve month-end figures, so the average is never a rounded repeating decimal (R4.7).
+    staff_divisor: int = 1
+
+    @property
+    def staff_average(self) -> Decimal:
+        """The annual average staff for display (40 significant digits)."""
+        if self.staff_divisor == 1:
+            return self.staff_count
+        with localcontext(CONTEXT):
+            return self.staff_count / self.staff_divisor
+
+
+def _fen_half_up(value: Fraction) -> Decimal:
+    """An exact rational amount rounded half-up to 0.01 (R4.7: round only the final amount)."""
+    cents = value * 100
+    sign = -1 if cents < 0 else 1
+    whole = int(abs(cents) + Fraction(1, 2))
+    return Decimal(sign * whole).scaleb(-2)
 
 
 @dataclass(frozen=True)
@@ -373,7 +393,10 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
     the numbers are the same either way).  Raises ``LevyInputError`` (Chinese message) for an impossible case.
     """
     _validate(case, params)
-    n, wages = case.staff_count, case.total_wages
+    n, wages = case.staff_average, case.total_wages
+    # Exact rationals for everything that reaches the amount due: the staff figure may be a sum of
+    # month-end figures over 12, and a repeating average must not be divided by (R4.7).
+    n_exact = Fraction(case.staff_count) / case.staff_divisor
     tiers = params.tiers
     with localcontext(CONTEXT):
         # R2.5 / R3.5: the weighted count, or the certified one.
@@ -386,20 +409,24 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
         shortfall = max(required - counted, ZERO)
         # R4.1: wage base = min(unit average wage, cap); compared without dividing (R4.7).
         cap = params.social_avg_wage.value * params.cap_multiplier.value
-        capped = wages > cap * n
+        capped = Fraction(wages) > Fraction(cap) * n_exact
         unit_avg = wages / n
         # Divide last: gross = shortfall × total wages ÷ staff, so no repeating-decimal average is multiplied.
-        gross = shortfall * cap if capped else shortfall * wages / n
+        shortfall_exact = max(n_exact * Fraction(params.quota_ratio.value) - Fraction(counted), Fraction(0))
+        gross_exact = shortfall_exact * Fraction(cap) if capped else shortfall_exact * Fraction(wages) / n_exact
+        gross = Decimal(gross_exact.numerator) / Decimal(gross_exact.denominator)
         # R4.3 exemption, then R4.2 tiers: actual ratio ≥ threshold (inclusive), compared without dividing.
         exemption = params.exemption
-        exempt = exemption is not None and case.unit_kind in exemption.kinds and n <= exemption.max_staff
+        exempt = exemption is not None and case.unit_kind in exemption.kinds and n_exact <= exemption.max_staff
         if exempt or shortfall <= 0:
             rate = ZERO
         elif tiers is None:
             rate = ONE
         else:
-            rate = tiers.rate_at_or_above if counted >= tiers.threshold * n else tiers.rate_below
-        due = round_fen(gross * rate)
+            rate = (
+                tiers.rate_at_or_above if Fraction(counted) >= Fraction(tiers.threshold) * n_exact else tiers.rate_below
+            )
+        due = _fen_half_up(gross_exact * Fraction(rate))
         # R5.4: persons over quota, with the reward weighting (R2.5 (b): it may differ).
         if case.accepted_count is None and params.reward_double_count != params.double_count:
             reward_count = Decimal(sum(person_weight(p, params.reward_double_count) for p in case.disabled))
@@ -432,7 +459,7 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
 def _explain(case: LevyCase, params: LevyParams, r: LevyResult) -> None:
     """Every intermediate of ``r`` as a step, with the parameters it used."""
     ex = r.explanation
-    n, wages = case.staff_count, case.total_wages
+    n, wages = case.staff_average, case.total_wages
     ratio, cap_m, social = params.quota_ratio, params.cap_multiplier, params.social_avg_wage
     if case.accepted_count is not None:
         ex.add("已安排残疾人就业人数（加权，审核认定）", "按审核认定书", case.accepted_count)

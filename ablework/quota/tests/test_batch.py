@@ -466,11 +466,6 @@ def test_sql_statement_agrees_with_the_batch_on_every_row(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules.compute_levy divides by the 40-digit average of the month-end figures (1202 ÷ 12 is repeating), so "
-    "an exact half-fen tie can round down (R4.7); fix proposed to the lead: staff as sum ÷ 12, one division",
-)
 def test_month_end_average_rounds_an_exact_half_fen_tie_up(
     campaign: Campaign, make_employer: Callable[..., Employer], city_admin: Any
 ) -> None:
