@@ -394,9 +394,6 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
     """
     _validate(case, params)
     n, wages = case.staff_average, case.total_wages
-    # Exact rationals for everything that reaches the amount due: the staff figure may be a sum of
-    # month-end figures over 12, and a repeating average must not be divided by (R4.7).
-    n_exact = Fraction(case.staff_count) / case.staff_divisor
     tiers = params.tiers
     with localcontext(CONTEXT):
         # R2.5 / R3.5: the weighted count, or the certified one.
@@ -409,24 +406,36 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
         shortfall = max(required - counted, ZERO)
         # R4.1: wage base = min(unit average wage, cap); compared without dividing (R4.7).
         cap = params.social_avg_wage.value * params.cap_multiplier.value
-        capped = Fraction(wages) > Fraction(cap) * n_exact
         unit_avg = wages / n
-        # Divide last: gross = shortfall × total wages ÷ staff, so no repeating-decimal average is multiplied.
-        shortfall_exact = max(n_exact * Fraction(params.quota_ratio.value) - Fraction(counted), Fraction(0))
-        gross_exact = shortfall_exact * Fraction(cap) if capped else shortfall_exact * Fraction(wages) / n_exact
-        gross = Decimal(gross_exact.numerator) / Decimal(gross_exact.denominator)
-        # R4.3 exemption, then R4.2 tiers: actual ratio ≥ threshold (inclusive), compared without dividing.
         exemption = params.exemption
-        exempt = exemption is not None and case.unit_kind in exemption.kinds and n_exact <= exemption.max_staff
-        if exempt or shortfall <= 0:
+        if case.staff_divisor == 1:
+            # Divide last: gross = shortfall × total wages ÷ staff, one division at 40 digits, so no
+            # repeating-decimal average is multiplied and a half-fen tie is exact.
+            capped = wages > cap * n
+            gross = shortfall * cap if capped else shortfall * wages / n
+            small = n <= exemption.max_staff if exemption is not None else False
+            nothing_short = shortfall <= 0
+            at_threshold = tiers is not None and counted >= tiers.threshold * n
+        else:
+            # Staff = sum of month-end figures ÷ 12: the average may repeat, so the amount is computed
+            # with exact rationals and only the final amount is rounded (R4.7).
+            n_exact = Fraction(case.staff_count) / case.staff_divisor
+            capped = Fraction(wages) > Fraction(cap) * n_exact
+            short_exact = max(n_exact * Fraction(params.quota_ratio.value) - Fraction(counted), Fraction(0))
+            gross_exact = short_exact * Fraction(cap) if capped else short_exact * Fraction(wages) / n_exact
+            gross = Decimal(gross_exact.numerator) / Decimal(gross_exact.denominator)
+            small = n_exact <= exemption.max_staff if exemption is not None else False
+            nothing_short = short_exact <= 0
+            at_threshold = tiers is not None and Fraction(counted) >= Fraction(tiers.threshold) * n_exact
+        # R4.3 exemption, then R4.2 tiers: actual ratio ≥ threshold (inclusive), compared without dividing.
+        exempt = exemption is not None and case.unit_kind in exemption.kinds and small
+        if exempt or nothing_short:
             rate = ZERO
         elif tiers is None:
             rate = ONE
         else:
-            rate = (
-                tiers.rate_at_or_above if Fraction(counted) >= Fraction(tiers.threshold) * n_exact else tiers.rate_below
-            )
-        due = _fen_half_up(gross_exact * Fraction(rate))
+            rate = tiers.rate_at_or_above if at_threshold else tiers.rate_below
+        due = round_fen(gross * rate) if case.staff_divisor == 1 else _fen_half_up(gross_exact * Fraction(rate))
         # R5.4: persons over quota, with the reward weighting (R2.5 (b): it may differ).
         if case.accepted_count is None and params.reward_double_count != params.double_count:
             reward_count = Decimal(sum(person_weight(p, params.reward_double_count) for p in case.disabled))

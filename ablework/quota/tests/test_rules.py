@@ -521,3 +521,19 @@ def test_on_the_establishment_needs_no_contract_and_checks_are_parameters() -> N
     assert decide(facts(in_post=None, social_insurance_full=False), lenient).counts
     bank = replace(CHECKS, require_bank_wage=True)
     assert decide(facts(bank_wage=False), bank).reasons == ("工资未通过金融机构发放",)
+
+
+def test_month_end_staff_divides_once_and_rounds_the_half_fen_tie_up() -> None:
+    # Twelve month-end figures summing to 1,202: the average 100.1666… repeats.  Nobody placed, an
+    # institution: due = 1.5 % × 6,010,010 × 90 % = 81,135.135 exactly → 81,135.14 (R4.7 half-up).
+    exact = compute_levy(
+        LevyCase(unit_kind="institution", staff_count=D(1202), staff_divisor=12, total_wages=D(6_010_010)), tianjin()
+    )
+    assert exact.levy_due == D("81135.14")
+    assert exact.unit_avg_wage.quantize(D("0.01")) == D("60000.10")
+    # A divisor that divides evenly gives exactly the single-figure result.
+    assert (
+        compute_levy(LevyCase("enterprise", D(2400), D(20_000_000), staff_divisor=12), tianjin()).levy_due
+        == compute_levy(LevyCase("enterprise", D(200), D(20_000_000)), tianjin()).levy_due
+        == D("270000.00")
+    )
