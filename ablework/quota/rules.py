@@ -420,6 +420,8 @@ def compute_levy(case: LevyCase, params: LevyParams, *, explain: bool = True) ->
             # Staff = sum of month-end figures ÷ 12: the average may repeat, so the amount is computed
             # with exact rationals and only the final amount is rounded (R4.7).
             n_exact = Fraction(case.staff_count) / case.staff_divisor
+            avg_exact = Fraction(wages) / n_exact  # one division: a half-fen wage base rounds up when shown
+            unit_avg = Decimal(avg_exact.numerator) / Decimal(avg_exact.denominator)
             capped = Fraction(wages) > Fraction(cap) * n_exact
             short_exact = max(n_exact * Fraction(params.quota_ratio.value) - Fraction(counted), Fraction(0))
             gross_exact = short_exact * Fraction(cap) if capped else short_exact * Fraction(wages) / n_exact

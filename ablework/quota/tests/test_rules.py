@@ -531,6 +531,12 @@ def test_month_end_staff_divides_once_and_rounds_the_half_fen_tie_up() -> None:
     )
     assert exact.levy_due == D("81135.14")
     assert exact.unit_avg_wage.quantize(D("0.01")) == D("60000.10")
+    # The average shown comes from one exact division (not wages ÷ a rounded repeating average).
+    from fractions import Fraction
+
+    odd = compute_levy(LevyCase("enterprise", D(1202), D(62_125_451), staff_divisor=12), tianjin())
+    exact_avg = Fraction(62_125_451) * 12 / 1202
+    assert abs(Fraction(odd.unit_avg_wage) - exact_avg) < Fraction(1, 10**30)
     # A divisor that divides evenly gives exactly the single-figure result.
     assert (
         compute_levy(LevyCase("enterprise", D(2400), D(20_000_000), staff_divisor=12), tianjin()).levy_due
