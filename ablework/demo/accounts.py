@@ -63,7 +63,33 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, User]]:
                 user.save()
             out.append((acc, user))
         _link_demo_person({acc.username: user for acc, user in out})
+        _link_demo_employer({acc.username: user for acc, user in out})
     return out
+
+
+def _link_demo_employer(users: dict[str, User]) -> None:
+    """Make ``employer_demo`` a user of a 和平区 unit (once seed_demo made some): preferably one with a
+    declaration still being filled in, so 年审申报 shows work to do."""
+    from ablework.employers.models import Employer
+    from ablework.quota.models import Declaration
+
+    org = users["employer_demo"].organisation
+    if org is None or org.external_ref:
+        return
+    with unscoped():
+        decl = (
+            Declaration.objects.filter(employer__district__code="120101", status="draft")
+            .order_by("-campaign__data_year", "id")
+            .first()
+        )
+        employer = decl.employer if decl is not None else None
+        if employer is None:
+            employer = Employer.objects.filter(district__code="120101", kind="enterprise").order_by("id").first()
+        if employer is not None:
+            org.external_ref = str(employer.pk)
+            org.name = employer.name
+            org.district = employer.district
+            org.save(update_fields=["external_ref", "name", "district"])
 
 
 def _link_demo_person(users: dict[str, User]) -> None:
