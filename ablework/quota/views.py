@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.functional import LazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ablework.core import audit
@@ -44,17 +43,6 @@ from ablework.quota.models import Declaration
 from ablework.quota.notice import NoticeNotAvailable, render_notice_pdf
 
 app_name = "quota"
-
-
-def _user(request: HttpRequest) -> Any:
-    """The user object itself: ``request.user`` is a lazy proxy, and ``core.workflow`` reads the role
-    field's choices from ``type(actor)`` for its messages."""
-    user: Any = request.user
-    if not user.is_authenticated:
-        return user
-    while isinstance(user, LazyObject):  # middlewares may wrap it more than once
-        user = user._wrapped  # type: ignore[attr-defined]
-    return user
 
 
 def _form_errors(form: Any, exc: actions.ReviewError) -> None:
@@ -92,7 +80,7 @@ def my_declaration(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 decl = actions.create_declaration(
-                    employer, actor=_user(request), campaign=campaign, **form.action_kwargs()
+                    employer, actor=request.user, campaign=campaign, **form.action_kwargs()
                 )
             except actions.ReviewError as exc:
                 _form_errors(form, exc)
@@ -155,7 +143,7 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 decl = actions.create_declaration(
-                    employer, actor=_user(request), campaign=campaign, **form.action_kwargs()
+                    employer, actor=request.user, campaign=campaign, **form.action_kwargs()
                 )
             except actions.ReviewError as exc:
                 _form_errors(form, exc)
@@ -176,9 +164,9 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, decl: Declaration, **extra: Any) -> dict[str, Any]:
     view = queries.declaration_view(decl)
-    transitions, maker_reason = queries.review_transitions(decl, _user(request))
+    transitions, maker_reason = queries.review_transitions(decl, request.user)
     if not transitions and decl.status == DeclarationStatus.SUBMITTED and access.can_review(request.user):
-        maker_reason = maker_reason or actions.maker_refusal(decl, _user(request)) or ""
+        maker_reason = maker_reason or actions.maker_refusal(decl, request.user) or ""
     editable = access.can_edit(request.user, decl)
     return {
         "d": decl,
@@ -200,7 +188,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decl = access.access_declaration(request.user, pk)
     context = _detail_context(request, decl)
     ids = [e.person_id for e in context["view"].employees if e.person_id]
-    _read(_user(request), decl, request.GET.get("purpose", "查看年审申报"), ids)
+    _read(request.user, decl, request.GET.get("purpose", "查看年审申报"), ids)
     return render(request, "quota/declaration_detail.html", context)
 
 
@@ -211,7 +199,7 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclarationForm(request.POST or None, initial=DeclarationForm.initial_for(decl))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_declaration(decl, actor=_user(request), **form.action_kwargs())
+            actions.update_declaration(decl, actor=request.user, **form.action_kwargs())
         except actions.ReviewError as exc:
             _form_errors(form, exc)
         else:
@@ -233,7 +221,7 @@ def employee_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmployeeForm(request.POST or None, initial={"in_post": True, "bank_wage": True})
     if request.method == "POST" and form.is_valid():
         try:
-            result = actions.add_employee(decl, actor=_user(request), **form.cleaned_data)
+            result = actions.add_employee(decl, actor=request.user, **form.cleaned_data)
         except actions.ReviewError as exc:
             _form_errors(form, exc)
         else:
@@ -265,7 +253,7 @@ def employee_remove(request: HttpRequest, pk: int, emp_pk: int) -> HttpResponse:
     decl = access.access_declaration_for_edit(request.user, pk)
     emp = access.access_employee(decl, emp_pk)
     try:
-        actions.remove_employee(emp, actor=_user(request))
+        actions.remove_employee(emp, actor=request.user)
     except actions.ReviewError as exc:
         messages.error(request, str(exc))
     else:
@@ -286,7 +274,7 @@ def employee_review(request: HttpRequest, pk: int, emp_pk: int) -> HttpResponse:
         messages.error(request, "请选择审核结果")
         return redirect("quota:declaration_detail", pk=decl.pk)
     try:
-        actions.review_employee(emp, actor=_user(request), **form.cleaned_data)
+        actions.review_employee(emp, actor=request.user, **form.cleaned_data)
     except (actions.ReviewError, TransitionNotAllowed) as exc:
         messages.error(request, f"{emp.name}：{exc}")
     else:
@@ -302,7 +290,7 @@ def dispatch_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DispatchForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            filing = actions.add_dispatch_filing(decl, actor=_user(request), **form.cleaned_data)
+            filing = actions.add_dispatch_filing(decl, actor=request.user, **form.cleaned_data)
         except actions.ReviewError as exc:
             _form_errors(form, exc)
         else:
@@ -324,7 +312,7 @@ def dispatch_remove(request: HttpRequest, pk: int, filing_pk: int) -> HttpRespon
     decl = access.access_declaration_for_edit(request.user, pk)
     filing = access.access_filing(decl, filing_pk)
     try:
-        actions.remove_dispatch_filing(filing, actor=_user(request))
+        actions.remove_dispatch_filing(filing, actor=request.user)
     except actions.ReviewError as exc:
         messages.error(request, str(exc))
     else:
@@ -345,7 +333,7 @@ def _file_response(field: Any, filename: str) -> FileResponse:
 def dispatch_agreement(request: HttpRequest, pk: int, filing_pk: int) -> HttpResponseBase:
     decl = access.access_declaration(request.user, pk)
     filing = access.access_filing(decl, filing_pk)
-    audit.record_read(filing, actor=_user(request), purpose="下载劳务派遣用工认定协议")
+    audit.record_read(filing, actor=request.user, purpose="下载劳务派遣用工认定协议")
     return _file_response(filing.agreement_file, filing.agreement_filename or "协议.pdf")
 
 
@@ -356,7 +344,7 @@ def upload_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            up = actions.add_upload(decl, actor=_user(request), **form.cleaned_data)
+            up = actions.add_upload(decl, actor=request.user, **form.cleaned_data)
         except actions.ReviewError as exc:
             _form_errors(form, exc)
         else:
@@ -370,7 +358,7 @@ def upload_add(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_download(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponseBase:
     decl = access.access_declaration(request.user, pk)
     up = access.access_upload(decl, upload_pk)
-    audit.record_read(up, actor=_user(request), purpose="下载年审申报材料")
+    audit.record_read(up, actor=request.user, purpose="下载年审申报材料")
     return _file_response(up.file, up.filename)
 
 
@@ -380,7 +368,7 @@ def upload_remove(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse
     decl = access.access_declaration_for_edit(request.user, pk)
     up = access.access_upload(decl, upload_pk)
     try:
-        actions.remove_upload(up, actor=_user(request))
+        actions.remove_upload(up, actor=request.user)
     except actions.ReviewError as exc:
         messages.error(request, str(exc))
     else:
@@ -393,7 +381,7 @@ def upload_remove(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse
 def declaration_submit(request: HttpRequest, pk: int) -> HttpResponse:
     decl = access.access_declaration_for_edit(request.user, pk)
     try:
-        result = actions.submit_declaration(decl, actor=_user(request))
+        result = actions.submit_declaration(decl, actor=request.user)
     except (actions.ReviewError, TransitionNotAllowed) as exc:
         messages.error(request, f"未能提交：{exc}")
         return redirect("quota:declaration_detail", pk=decl.pk)
@@ -421,9 +409,9 @@ def declaration_decide(request: HttpRequest, pk: int) -> HttpResponse:
     name, note, stage = form.cleaned_data["transition"], form.cleaned_data["note"], form.cleaned_data["stage"]
     try:
         if name == "certify":
-            levy = actions.certify_declaration(decl, actor=_user(request), note=note, stage=stage)
+            levy = actions.certify_declaration(decl, actor=request.user, note=note, stage=stage)
         else:
-            actions.return_declaration(decl, actor=_user(request), note=note, stage=stage)
+            actions.return_declaration(decl, actor=request.user, note=note, stage=stage)
     except (actions.ReviewError, TransitionNotAllowed, PolicyParameterMissing) as exc:
         decl = access.access_declaration(request.user, pk)
         context = _detail_context(request, decl, decision_error=str(exc))
@@ -446,7 +434,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except NoticeNotAvailable:
         raise Http404 from None
     with transaction.atomic():
-        audit.record(audit.AuditAction.EXPORT, actor=_user(request), obj=decl, purpose="下载审核认定书")
+        audit.record(audit.AuditAction.EXPORT, actor=request.user, obj=decl, purpose="下载审核认定书")
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"审核认定书-{decl.campaign.data_year}-{decl.employer.uscc}.pdf"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -472,7 +460,7 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         audit.record(
             audit.AuditAction.READ,
-            actor=_user(request),
+            actor=request.user,
             object_type="quota.countconflict",
             object_label=f"重复计算冲突列表（{len(rows)}条）",
             changes={"conflict_ids": [c.pk for c in rows], "state": state_filter, "year": year},
@@ -497,14 +485,14 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ConflictDecision.COUNT_B: f"由“{b.employer.name}”计算",
         ConflictDecision.NEITHER: "两家单位均不计入",
     }
-    can_decide = conflict.state == ConflictState.OPEN and actions.can_resolve(conflict, _user(request))
+    can_decide = conflict.state == ConflictState.OPEN and actions.can_resolve(conflict, request.user)
     form = ConflictForm(request.POST or None, labels=labels) if can_decide else None
     if request.method == "POST":
         if form is None:
             raise Http404
         if form.is_valid():
             try:
-                actions.resolve_conflict(conflict, actor=_user(request), **form.cleaned_data)
+                actions.resolve_conflict(conflict, actor=request.user, **form.cleaned_data)
             except actions.ReviewError as exc:
                 _form_errors(form, exc)
             except TransitionNotAllowed as exc:
@@ -516,7 +504,7 @@ def conflict_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         audit.record(
             audit.AuditAction.READ,
-            actor=_user(request),
+            actor=request.user,
             obj=conflict,
             changes={"person_ids": sorted({e.person_id for e in rows if e.person_id})},
             purpose="查看重复计算冲突",
@@ -544,7 +532,7 @@ def conflict_scan(request: HttpRequest) -> HttpResponse:
     if not year.isdigit():
         messages.error(request, "请选择数据年度")
         return redirect("quota:conflict_list")
-    scan = actions.detect_conflicts(int(year), actor=_user(request))
+    scan = actions.detect_conflicts(int(year), actor=request.user)
     messages.success(
         request, f"{year}年度核查完成：新发现{scan.created}个，已消除{scan.withdrawn}个，待处理{scan.open}个"
     )
@@ -565,7 +553,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                campaign = actions.create_campaign(actor=_user(request), **form.cleaned_data)
+                campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
             except actions.ReviewError as exc:
                 _form_errors(form, exc)
             else:

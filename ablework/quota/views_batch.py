@@ -16,7 +16,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.functional import LazyObject
 from django.views.decorators.http import require_POST
 
 from ablework.accounts.enums import CITY_ROLES
@@ -25,14 +24,6 @@ from ablework.core.files import csv_response, xlsx_response
 from ablework.core.models import District
 from ablework.quota import access, batch, queries, queries_batch
 from ablework.quota.models import Campaign
-
-
-def _user(request: HttpRequest) -> Any:
-    """The user object itself (``request.user`` is a lazy proxy), for actions and the audit log."""
-    user: Any = request.user
-    while isinstance(user, LazyObject):
-        user = user._wrapped  # type: ignore[attr-defined]
-    return user
 
 
 def _campaign(raw: str) -> Campaign | None:
@@ -81,7 +72,7 @@ def levy_batch_run(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请选择数据年度")
         return redirect("quota:levy_batch")
     try:
-        job = batch.start_levy_batch(int(year), actor=_user(request))
+        job = batch.start_levy_batch(int(year), actor=request.user)
     except batch.BatchError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('quota:levy_batch')}?year={year}")
@@ -107,7 +98,7 @@ def levy_export(request: HttpRequest) -> HttpResponseBase:
     with transaction.atomic():
         audit.record(
             audit.AuditAction.EXPORT,
-            actor=_user(request),
+            actor=request.user,
             object_type="quota.levyresult",
             object_label=f"{campaign.data_year}年度保障金核定结果导出（{len(ids)}家单位）",
             changes={

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.functional import LazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ablework.core import audit
@@ -40,14 +39,6 @@ from ablework.quota.forms_public import (
     PaymentForm,
 )
 from ablework.quota.models import CreditEvent, DisclosurePublication
-
-
-def _user(request: HttpRequest) -> Any:
-    """The user object itself (``core.workflow`` reads the role field's choices from it)."""
-    user: Any = request.user
-    while isinstance(user, LazyObject):
-        user = user._wrapped  # type: ignore[attr-defined]
-    return user
 
 
 def _districts(request: HttpRequest) -> Any:
@@ -125,7 +116,7 @@ def public_sector_export(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         audit.record(
             audit.AuditAction.EXPORT,
-            actor=_user(request),
+            actor=request.user,
             object_type="employers.employer",
             object_label=f"{year}年度公职单位安置情况（{len(rows)}家）",
             changes={"data_year": year, "district": district, "show": show, "employer_ids": [r["pk"] for r in rows]},
@@ -158,10 +149,10 @@ def disclosure_admin(request: HttpRequest) -> HttpResponse:
         year, action = form.cleaned_data["data_year"], form.cleaned_data["action"]
         try:
             if action == "publish":
-                pub = disclosure.publish_disclosure(actor=_user(request), data_year=year)
+                pub = disclosure.publish_disclosure(actor=request.user, data_year=year)
                 messages.success(request, f"已发布{year}年度公示（{len(pub.rows)}家单位）")
             else:
-                disclosure.unpublish_disclosure(actor=_user(request), data_year=year)
+                disclosure.unpublish_disclosure(actor=request.user, data_year=year)
                 messages.success(request, f"已撤下{year}年度公示")
         except disclosure.DisclosureError as exc:
             messages.error(request, str(exc))
@@ -205,7 +196,7 @@ BUTTONS = {
 
 
 def _detail(request: HttpRequest, event: CreditEvent, status: int = 200, **extra: Any) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     view = credit_queries.credit_view(event, user)
     staff = access.can_list_credit(request.user)
     officer = access.can_act_credit(request.user)
@@ -242,7 +233,7 @@ def credit_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     name, note = form.cleaned_data["transition"], form.cleaned_data["note"]
-    stage, actor = form.cleaned_data["stage"], _user(request)
+    stage, actor = form.cleaned_data["stage"], request.user
     done = {
         "send_notice": "已发送预先告知", "uphold_objection": "已认定异议成立，不予推送",
         "reject_objection": "已认定异议不成立", "propose_push": "已提请推送，待另一名经办员审核",
@@ -279,7 +270,7 @@ def credit_objection(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             credit.file_objection(
-                event, actor=_user(request), text=form.cleaned_data["text"], file=form.cleaned_data["file"]
+                event, actor=request.user, text=form.cleaned_data["text"], file=form.cleaned_data["file"]
             )
         except credit.CreditError as exc:
             _form_errors(form, exc)
@@ -302,7 +293,7 @@ def credit_objection_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     event = access.access_credit_event(request.user, pk)
     if not event.objection_file:
         raise Http404
-    audit.record_read(event, actor=_user(request), purpose="下载异议证明材料")
+    audit.record_read(event, actor=request.user, purpose="下载异议证明材料")
     try:
         handle = event.objection_file.open("rb")
     except FileNotFoundError:
@@ -333,7 +324,7 @@ def credit_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 event = credit.create_credit_event(
-                    employer, actor=_user(request), data_year=data["data_year"], kind=data["kind"],
+                    employer, actor=request.user, data_year=data["data_year"], kind=data["kind"],
                     description=data["description"], amount_owed=data["amount_owed"],
                     decision_number=data["decision_number"],
                 )  # fmt: skip
@@ -362,7 +353,7 @@ def credit_detect(request: HttpRequest) -> HttpResponse:
         return redirect("quota:credit_list")
     year = form.cleaned_data["data_year"]
     try:
-        scan = credit.detect_credit_events(year, actor=_user(request))
+        scan = credit.detect_credit_events(year, actor=request.user)
     except credit.CreditError as exc:
         messages.error(request, str(exc))
         return redirect("quota:credit_list")
@@ -386,7 +377,7 @@ def credit_payment(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 result = credit.record_levy_payment(
-                    employer, actor=_user(request), data_year=data["data_year"], amount=data["amount"],
+                    employer, actor=request.user, data_year=data["data_year"], amount=data["amount"],
                     paid_on=data["paid_on"], reference=data["reference"],
                 )  # fmt: skip
             except credit.CreditError as exc:

@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ablework.core import audit
@@ -91,17 +90,6 @@ def access_placement_for_edit(user: Any, pk: int) -> PublicWelfarePlacement:
     return placement
 
 
-def _user(request: HttpRequest) -> Any:
-    """The user object behind ``request.user``'s lazy proxy: ``core.workflow`` reads
-    ``type(actor)._meta`` for its role labels, which the proxy's type does not have."""
-    user: Any = request.user
-    while isinstance(user, SimpleLazyObject):
-        proxy: Any = user
-        _ = proxy.pk  # evaluate the proxy
-        user = proxy._wrapped
-    return user
-
-
 def _mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
 
@@ -149,10 +137,10 @@ def difficulty_apply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if draft is not None:
                 cert = actions.update_difficulty_application(
-                    draft, actor=_user(request), submit=submit, **form.cleaned_data
+                    draft, actor=request.user, submit=submit, **form.cleaned_data
                 )
             else:
-                cert = actions.apply_for_difficulty(person, actor=_user(request), submit=submit, **form.cleaned_data)
+                cert = actions.apply_for_difficulty(person, actor=request.user, submit=submit, **form.cleaned_data)
         except (DifficultyError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
         else:
@@ -164,7 +152,7 @@ def difficulty_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "已保存草稿")
             return redirect("people:difficulty_detail", pk=cert.pk)
     else:
-        audit.record_read(person, actor=_user(request), purpose="就业困难人员认定申请")
+        audit.record_read(person, actor=request.user, purpose="就业困难人员认定申请")
     return render(
         request,
         "people/difficulty/apply.html",
@@ -260,7 +248,7 @@ def difficulty_certified(request: HttpRequest) -> HttpResponseBase:
 
 
 def _detail_context(request: HttpRequest, cert: DifficultyCertification, **extra: Any) -> dict[str, Any]:
-    transitions = queries.user_transitions(cert, _user(request))
+    transitions = queries.user_transitions(cert, request.user)
     names = {t.name for t in transitions}
     progress = queries.queue_rows([cert])[0].progress
     approve_block = ""
@@ -294,7 +282,7 @@ def difficulty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cert = access_certification(request.user, pk)
     if cert.status == DifficultyStatus.SUBMITTED:
         ensure_difficulty_chain()
-    audit.record_read(cert.person, actor=_user(request), purpose=request.GET.get("purpose", "查看就业困难人员认定"))
+    audit.record_read(cert.person, actor=request.user, purpose=request.GET.get("purpose", "查看就业困难人员认定"))
     return render(request, "people/difficulty/detail.html", _detail_context(request, cert))
 
 
@@ -309,11 +297,11 @@ def difficulty_decide(request: HttpRequest, pk: int) -> HttpResponse:
     name, note, stage = form.cleaned_data["transition"], form.cleaned_data["note"], form.cleaned_data["stage"]
     try:
         if name == "approve":
-            actions.approve_difficulty(cert, actor=_user(request), note=note, stage=stage)
+            actions.approve_difficulty(cert, actor=request.user, note=note, stage=stage)
         elif name == "return":
-            actions.return_difficulty(cert, actor=_user(request), note=note, stage=stage)
+            actions.return_difficulty(cert, actor=request.user, note=note, stage=stage)
         else:
-            actions.reject_difficulty(cert, actor=_user(request), note=note, stage=stage)
+            actions.reject_difficulty(cert, actor=request.user, note=note, stage=stage)
     except (TransitionNotAllowed, DifficultyError) as exc:
         cert = access_certification(request.user, pk)
         context = _detail_context(request, cert, decision_error=str(exc))
@@ -328,13 +316,13 @@ def difficulty_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def difficulty_exit(request: HttpRequest, pk: int) -> HttpResponse:
     cert = access_certification(request.user, pk)
-    if "exit" not in {t.name for t in queries.user_transitions(cert, _user(request))}:
+    if "exit" not in {t.name for t in queries.user_transitions(cert, request.user)}:
         raise Http404
     form = ExitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.exit_difficulty_certification(
-                cert, actor=_user(request), exited_on=form.cleaned_data["exited_on"], reason=form.reason_text()
+                cert, actor=request.user, exited_on=form.cleaned_data["exited_on"], reason=form.reason_text()
             )
         except (DifficultyError, TransitionNotAllowed) as exc:
             form.add_error(None, str(exc))
@@ -364,14 +352,14 @@ def difficulty_placements(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlacementForm(request.POST or None) if editable else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            actions.place_in_public_welfare_post(person, actor=_user(request), **form.cleaned_data)
+            actions.place_in_public_welfare_post(person, actor=request.user, **form.cleaned_data)
         except (PlacementError, actions.RegistryError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记{person.name}的公益性岗位安置，并添加了就业记录")
             return redirect("people:difficulty_placements", pk=person.pk)
     else:
-        audit.record_read(person, actor=_user(request), purpose="查看公益性岗位安置")
+        audit.record_read(person, actor=request.user, purpose="查看公益性岗位安置")
     limit = placement_limit(person, timezone.localdate()) if actions.is_working_age(person) else None
     return render(
         request,
@@ -408,7 +396,7 @@ def difficulty_placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndPlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.end_public_welfare_placement(placement, actor=_user(request), **form.cleaned_data)
+            actions.end_public_welfare_placement(placement, actor=request.user, **form.cleaned_data)
         except (PlacementError, actions.RegistryError) as exc:
             form.add_error(None, str(exc))
         else:
