@@ -54,6 +54,7 @@ from ablework.core.identifiers import (
     parse_uscc,
 )
 from ablework.core.models import ImportBatch, Job
+from ablework.core.scoping import unscoped
 
 __all__ = [
     "CREATED",
@@ -156,6 +157,43 @@ class Row:
 
 
 ChunkHandler = Callable[[list[Row]], list[Outcome]]
+
+
+def check_then_write(
+    rows: list[Row],
+    check: Callable[[int, Row], Any],
+    write: Callable[[list[Any]], Mapping[int, Outcome]],
+) -> list[Outcome]:
+    """The body of a set-based chunk handler: ``check(i, row)`` returns the row's problems (a list) or a
+    prepared value; ``write(prepared)`` stores them all and returns ``{i: outcome}``.  When another
+    import or an officer created one of the keys meanwhile, ``write`` fails on the unique constraint
+    and runs once more (it reads the existing rows again and updates instead)."""
+    outcomes: list[Outcome | None] = [None] * len(rows)
+    prepared: list[Any] = []
+    for i, row in enumerate(rows):
+        got = check(i, row)
+        if isinstance(got, list):
+            outcomes[i] = got
+        else:
+            prepared.append(got)
+    results: Mapping[int, Outcome] = {}
+    for attempt in range(2):
+        try:
+            with unscoped():
+                results = write(prepared)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    for i, outcome in results.items():
+        outcomes[i] = outcome
+    assert all(o is not None for o in outcomes)
+    return outcomes  # type: ignore[return-value]
+
+
+def scope_label(district_names: Sequence[str]) -> str:
+    """How an error message names the uploader's districts: up to three by name, else a count."""
+    return "、".join(district_names) if len(district_names) <= 3 else f"{len(district_names)}个区"
 
 
 def _norm_header(value: Any) -> str:

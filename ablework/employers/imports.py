@@ -25,15 +25,25 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ablework.core import audit
 from ablework.core import imports as core_imports
 from ablework.core.enums import JobStatus
 from ablework.core.identifiers import USCC
-from ablework.core.imports import CREATED, UNCHANGED, UPDATED, Column, ImportSpec, Outcome, Problem, Row
+from ablework.core.imports import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Column,
+    ImportSpec,
+    Outcome,
+    Problem,
+    Row,
+    check_then_write,
+    scope_label,
+)
 from ablework.core.models import District, ImportBatch, Industry
-from ablework.core.scoping import unscoped
 from ablework.employers import rules
 from ablework.employers.actions import contact_errors, contact_values, created_delta
 from ablework.employers.enums import AgencyLevel, EmployerKind
@@ -241,30 +251,10 @@ class EmployerImporter:
         self.lookups = _Lookups()
         self.seen: dict[str, int] = {}
         names = [d.name for pk, d in self.lookups.districts.items() if pk in self.allowed]
-        self.scope_label = "、".join(names) if len(names) <= 3 else f"{len(names)}个区"
+        self.scope_label = scope_label(names)
 
     def __call__(self, rows: list[Row]) -> list[Outcome]:
-        outcomes: list[Outcome | None] = [None] * len(rows)
-        prepared: list[_RowIn] = []
-        for i, row in enumerate(rows):
-            got = self._check_row(i, row)
-            if isinstance(got, list):
-                outcomes[i] = got
-            else:
-                prepared.append(got)
-        for attempt in range(2):
-            try:
-                with unscoped():
-                    results = self._write(prepared)
-                break
-            except IntegrityError:
-                # Another import or officer registered one of these codes meanwhile: read again.
-                if attempt:
-                    raise
-        for i, outcome in results.items():
-            outcomes[i] = outcome
-        assert all(o is not None for o in outcomes)
-        return outcomes  # type: ignore[return-value]
+        return check_then_write(rows, self._check_row, self._write)
 
     def _check_row(self, i: int, row: Row) -> _RowIn | list[Problem]:
         v = row.values

@@ -26,13 +26,24 @@ from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ablework.core import audit, crypto
 from ablework.core import imports as core_imports
 from ablework.core.identifiers import DisabilityCert, ResidentId
-from ablework.core.imports import CREATED, UNCHANGED, UPDATED, Column, ImportSpec, Outcome, Problem, Row
+from ablework.core.imports import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Column,
+    ImportSpec,
+    Outcome,
+    Problem,
+    Row,
+    check_then_write,
+    scope_label,
+)
 from ablework.core.models import District, ImportBatch, PolicyParameter, Street
 from ablework.core.pinyin import name_initials, name_pinyin
 from ablework.core.scoping import unscoped
@@ -486,30 +497,10 @@ class PersonImporter:
         self.key = settings.ABLEWORK_ID_ENCRYPTION_KEY
         self.lookup_key = settings.ABLEWORK_ID_LOOKUP_KEY
         allowed_names = [d.name for pk, d in self.places.districts.items() if pk in self.allowed]
-        self.scope_label = "、".join(allowed_names) if len(allowed_names) <= 3 else f"{len(allowed_names)}个区"
+        self.scope_label = scope_label(allowed_names)
 
     def __call__(self, rows: list[Row]) -> list[Outcome]:
-        outcomes: list[Outcome | None] = [None] * len(rows)
-        prepared: list[_PersonIn] = []
-        for i, row in enumerate(rows):
-            got = self._check_row(i, row)
-            if isinstance(got, list):
-                outcomes[i] = got
-            else:
-                prepared.append(got)
-        for attempt in range(2):
-            try:
-                with unscoped():
-                    results = self._write(prepared)
-                break
-            except IntegrityError:
-                # Another import created one of these ID numbers meanwhile: read again, update instead.
-                if attempt:
-                    raise
-        for i, outcome in results.items():
-            outcomes[i] = outcome
-        assert all(o is not None for o in outcomes)
-        return outcomes  # type: ignore[return-value]
+        return check_then_write(rows, self._check_row, self._write)
 
     def _check_row(self, i: int, row: Row) -> _PersonIn | list[Problem]:
         v = row.values
