@@ -1021,7 +1021,7 @@ def return_declaration(decl: Declaration, *, actor: Any, note: str, stage: Any =
     return decl
 
 
-def _levy_fields(decl: Declaration, counted: Decimal, params: rules.LevyParams) -> dict[str, Any]:
+def levy_fields(decl: Declaration, counted: Decimal, params: rules.LevyParams) -> dict[str, Any]:
     """The LevyResult columns for ``decl`` with ``counted`` as the certified weighted count."""
     staff, divisor = decl.staff_fraction()
     case = rules.LevyCase(
@@ -1113,7 +1113,7 @@ def certify_declaration(
         )
         weighted = rules.weighted_count(accepted, params.double_count)
         counted = Decimal(0) if locked.late else weighted
-        fields = _levy_fields(locked, counted, params)
+        fields = levy_fields(locked, counted, params)
         LevyResult.objects.update_or_create(
             declaration=locked, defaults={"data_year": locked.campaign.data_year, **fields}
         )

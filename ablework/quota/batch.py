@@ -55,7 +55,7 @@ from ablework.core.policy import PolicyParameterMissing
 from ablework.core.scoping import unscoped
 from ablework.employers import api as employers_api
 from ablework.quota import rules
-from ablework.quota.actions import _levy_fields
+from ablework.quota.actions import levy_fields
 from ablework.quota.enums import DeclarationStatus
 from ablework.quota.models import Campaign, Declaration, LevyResult
 from ablework.quota.parameters import LevyParameterError, levy_params
@@ -228,7 +228,7 @@ def compute_row(
     kind: str, staff_count: Decimal, monthly_staff: Sequence[Any] | None, total_wages: Decimal, counted: Decimal,
     params: rules.LevyParams,
 ) -> _Computed:  # fmt: skip
-    """The stored columns (``_VALUE_COLUMNS``) for one declaration: what ``actions._levy_fields`` stores,
+    """The stored columns (``_VALUE_COLUMNS``) for one declaration: what ``actions.levy_fields`` stores,
     without the explanation.  ``staff_count_exact`` semantics: month-end figures averaged exactly when given."""
     try:
         if monthly_staff:  # the sum over the number of months: exact, never a rounded average (R4.7)
@@ -507,7 +507,7 @@ def _full_explanations(
     decls = Declaration.objects.select_related("employer", "campaign").in_bulk([writes[i][0] for i in positions])
     for i in positions:
         decl = decls[writes[i][0]]
-        fields = _levy_fields(decl, decl.accepted_count or ZERO, params[decl.employer.district_id])
+        fields = levy_fields(decl, decl.accepted_count or ZERO, params[decl.employer.district_id])
         explanation = dict(fields.get("explanation") or {})
         explanation["basis"] = LATE if decl.late else CERTIFIED
         row = list(writes[i])

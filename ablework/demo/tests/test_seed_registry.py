@@ -109,7 +109,7 @@ def test_every_person_has_a_certificate_and_the_current_copy_matches(people: lis
     assert set(history) == {p.pk for p in people}
     for p in people:
         certs = history[p.pk]
-        # The rule of people.actions._refresh_current_certificate: the newest valid one, else the newest.
+        # The rule of people.actions.refresh_current_certificate: the newest valid one, else the newest.
         valid = [c for c in certs if c.revoked_on is None and (c.valid_until is None or c.valid_until >= today)]
         current = (valid or certs)[0]
         copy = (p.cert_kind, p.disability_category, p.disability_level, p.military_level, p.cert_suffix, p.cert_hash,

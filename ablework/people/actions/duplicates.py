@@ -16,7 +16,7 @@ from django.db import transaction
 
 from ablework.core import audit
 from ablework.core.scoping import district_scope, unscoped
-from ablework.people.actions.registry import RegistryError, _refresh_current_certificate, recompute_status, today
+from ablework.people.actions.registry import RegistryError, recompute_status, refresh_current_certificate, today
 from ablework.people.models import (
     Certificate,
     CorrectionRequest,
@@ -142,7 +142,7 @@ def merge_persons(keep: Person, other: Person, *, actor: Any, reason: str, on: d
             keep.wants_job = other.wants_job
             Person.objects.filter(pk=keep.pk).update(wants_job=other.wants_job)
         on = on or today()
-        _refresh_current_certificate(keep, on)
+        refresh_current_certificate(keep, on)
         recompute_status(keep, on=on)
         other.merged_into = keep
         Person.objects.filter(pk=other.pk).update(merged_into=keep)

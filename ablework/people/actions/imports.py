@@ -50,7 +50,7 @@ from ablework.core.scoping import unscoped
 from ablework.employers.api import Employer
 from ablework.people import rules
 from ablework.people.actions.registry import (
-    _refresh_current_certificate,
+    refresh_current_certificate,
     today,
     working_age_limits,
 )
@@ -657,7 +657,7 @@ class PersonImporter:
             if changed_certs:
                 Certificate.objects.bulk_update(changed_certs, ["valid_until"], batch_size=500)
             for p in refresh.values():
-                _refresh_current_certificate(p, self.today)
+                refresh_current_certificate(p, self.today)
             _move_children(moved)
             self._audit(changes)
         return results

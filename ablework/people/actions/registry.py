@@ -209,7 +209,7 @@ def update_person(person: Person, *, actor: Any, purpose: str = "", **changes: A
         return locked
 
 
-def _refresh_current_certificate(person: Person, on: date) -> None:
+def refresh_current_certificate(person: Person, on: date) -> None:
     """Copy the newest certificate valid on ``on`` (or else the newest one) onto the person."""
     with unscoped():
         certs = list(
@@ -294,7 +294,7 @@ def add_certificate(
         if duplicate:
             raise RegistryError("该证件已登记")
         cert.save()
-        _refresh_current_certificate(person, today())
+        refresh_current_certificate(person, today())
         audit.record(
             audit.AuditAction.CREATE,
             actor=actor,
