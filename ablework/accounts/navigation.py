@@ -12,6 +12,10 @@ from ablework.accounts.enums import CITY_ROLES, DISTRICT_ROLES, Role
 # (url name, label, roles allowed)
 _ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("reports:dashboard", "工作台", frozenset(Role.values)),
+    ("reports:monitor", "监测", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("reports:annual_list", "年度报告", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("reports:quality", "数据质量", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("reports:simulation_list", "政策模拟", frozenset({Role.CITY_ADMIN})),
     ("people:list", "残疾人信息", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("people:services_worklist", "四个一工作台", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("people:duplicates_list", "疑似重复", frozenset({Role.DISTRICT_OFFICER, Role.CITY_ADMIN})),
@@ -21,6 +25,8 @@ _ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("people:imports_upload", "批量导入", frozenset({Role.DISTRICT_OFFICER, Role.CITY_ADMIN})),
     ("people:portal_me", "我的档案", frozenset({Role.PERSON})),
     ("employers:list", "用人单位", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("assisted:institution_list", "辅助性就业", frozenset(CITY_ROLES | DISTRICT_ROLES)),
+    ("training:course_list", "职业培训", frozenset(CITY_ROLES | DISTRICT_ROLES)),
     ("quota:declaration_list", "年审审核", frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER})),
     ("quota:my_declaration", "年审申报", frozenset({Role.EMPLOYER_USER})),
     ("quota:levy_batch", "保障金核定", frozenset(CITY_ROLES | {Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER})),

@@ -4,8 +4,10 @@ the same module in the registry issue."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import Any
 
 import xlsxwriter
@@ -64,3 +66,41 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     )
     response["Content-Disposition"] = _disposition(filename)
     return response
+
+
+# --- uploaded documents ----------------------------------------------------------------------------------
+
+# Documents people attach (forms, contracts, certificates): PDF or image, checked by content, ≤ 10 MB.
+ALLOWED_DOCUMENTS = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def document_problem(upload: Any, label: str) -> str | None:
+    """Why an uploaded document is refused (in Chinese), or None when it is acceptable.
+
+    The extension must be PDF/JPG/PNG, the size 1 byte … 10 MB, and the first bytes must be that
+    format's signature, so a renamed executable or spreadsheet is refused.  The file is rewound."""
+    if upload is None:
+        return f"请上传{label}"
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_DOCUMENTS:
+        return f"{label}应为PDF、JPG或PNG文件，收到“{suffix or '无扩展名'}”"
+    if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
+        return f"{label}不能超过10MB"
+    if upload.size == 0:
+        return f"{label}是空文件"
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ALLOWED_DOCUMENTS[suffix]):
+        return f"{label}的内容与扩展名“{suffix}”不符，请上传原始的PDF或图片文件"
+    return None
+
+
+def sha256_of(upload: Any) -> str:
+    """Hex SHA-256 of an uploaded file's content (rewound afterwards)."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

@@ -10,24 +10,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ablework.core.policy import get_param
 from ablework.core.scoping import unscoped
 from ablework.employers import rules
 from ablework.employers.access import own_employer
 from ablework.employers.enums import EmployerKind, EmployerStatus
-from ablework.employers.models import Employer, EmployerContact
+from ablework.employers.models import BusinessRegistration, Employer, EmployerContact
 from ablework.employers.rules import PublicSectorCheck, PublicSectorRule
 
 __all__ = [
+    "BusinessRegistrationFacts",
+    "BusinessRegistrationRow",
     "Employer",
     "EmployerContact",
     "PublicSectorCheck",
     "PublicSectorRule",
+    "business_registration",
     "employer_for_user",
     "establishment_size",
     "find_employer_by_uscc",
@@ -36,6 +43,7 @@ __all__ = [
     "list_public_sector_units",
     "public_sector_check",
     "public_sector_rule",
+    "record_business_registrations",
 ]
 
 
@@ -109,3 +117,112 @@ def list_public_sector_units(*, on: date) -> QuerySet[Employer]:
         .select_related("district")
         .order_by("district__sort_order", "district__code", "id")
     )
+
+
+# --- business registrations reported by the market regulator (市场监管) -------------------------------
+
+
+@dataclass(frozen=True)
+class BusinessRegistrationFacts:
+    """A business registration as last reported (``as_of``: when that report arrived; ``source``: who)."""
+
+    uscc: str
+    name: str
+    licence_date: date | None
+    operator_id_hash: str
+    status: str  # "open" | "closed"
+    closed_on: date | None
+    as_of: datetime
+    source: str
+
+
+def _facts(reg: BusinessRegistration) -> BusinessRegistrationFacts:
+    return BusinessRegistrationFacts(
+        uscc=reg.uscc,
+        name=reg.name,
+        licence_date=reg.licence_date,
+        operator_id_hash=reg.operator_id_hash,
+        status=reg.status,
+        closed_on=reg.closed_on,
+        as_of=reg.received_at,
+        source=reg.source,
+    )
+
+
+def business_registration(uscc: str) -> BusinessRegistrationFacts | None:
+    """The registration of this credit code as the feed last reported it, or ``None`` (never reported).
+    Public registration data: not scoped."""
+    reg = BusinessRegistration.objects.filter(uscc=uscc.strip().upper()).first()
+    return _facts(reg) if reg is not None else None
+
+
+@dataclass(frozen=True)
+class BusinessRegistrationRow:
+    """One row of the feed; ``operator_id_hash`` is ``core.crypto.lookup_hash`` of the operator's ID."""
+
+    uscc: str
+    name: str
+    row_key: str
+    kind: str = ""
+    licence_date: date | None = None
+    operator_id_hash: str = ""
+    status: str = BusinessRegistration.Status.OPEN
+    closed_on: date | None = None
+
+
+def record_business_registrations(
+    rows: Iterable[BusinessRegistrationRow], *, source: str, batch_id: str, received_at: datetime | None = None
+) -> dict[str, str]:
+    """Create or update registrations by credit code; ``{row_key: "created" | "updated" | "unchanged"}``.
+    A row that repeats what is stored changes nothing (not even its provenance), so a feed delivered
+    twice is a no-op; a changed row (a closure) replaces the facts and the provenance."""
+    received_at = received_at or timezone.now()
+    items = list(rows)
+    out: dict[str, str] = {}
+    with transaction.atomic():
+        stored = BusinessRegistration.objects.select_for_update().in_bulk(
+            [r.uscc.strip().upper() for r in items], field_name="uscc"
+        )
+        for r in items:
+            code = r.uscc.strip().upper()
+            values = {
+                "name": r.name,
+                "kind": r.kind,
+                "licence_date": r.licence_date,
+                "operator_id_hash": r.operator_id_hash,
+                "status": r.status,
+                "closed_on": r.closed_on,
+            }
+            provenance = {
+                "source": source,
+                "batch_id": batch_id,
+                "row_key": r.row_key[:100],
+                "received_at": received_at,
+            }
+            reg = stored.get(code)
+            if reg is None:
+                stored[code] = BusinessRegistration.objects.create(uscc=code, **values, **provenance)
+                out[r.row_key] = "created"
+            elif all(getattr(reg, k) == v for k, v in values.items()):
+                out[r.row_key] = "unchanged"
+            else:
+                for k, v in (values | provenance).items():
+                    setattr(reg, k, v)
+                reg.save()
+                out[r.row_key] = "updated"
+    return out
+
+
+def employers_by_district() -> dict[int, int]:
+    """Registered units not deregistered, per district id (one query, city-wide; for the monitoring
+    figures of ``reports``)."""
+    from django.db.models import Count
+
+    with unscoped():
+        return dict(
+            Employer.objects.filter(deregistered_on__isnull=True)
+            .values_list("district_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("district_id", "n")
+        )

@@ -133,3 +133,34 @@ class EmployerContact(models.Model):
 
     def audit_district_code(self) -> str:
         return self.employer.audit_district_code() if self.employer_id else ""
+
+
+class BusinessRegistration(models.Model):
+    """A business registration as the market regulator (市场监管) reports it, keyed by the credit code:
+    a fact from a feed, kept apart from the ``Employer`` registry (a registered business need not be
+    an employer here yet; the new-individual-business programme reads it).  The operator's resident ID
+    is kept only as the keyed lookup hash (``core.crypto.lookup_hash``, like ``Person.id_hash``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("存续")
+        CLOSED = "closed", _("注销/吊销")
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("市场主体类型"), max_length=40, blank=True)
+    licence_date = models.DateField(_("成立（发照）日期"), null=True, blank=True)
+    operator_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("登记状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(_("注销日期"), null=True, blank=True)
+    source = models.CharField(_("数据来源"), max_length=40)
+    batch_id = models.CharField(_("批次号"), max_length=64)
+    row_key = models.CharField(_("行标识"), max_length=100)
+    received_at = models.DateTimeField(_("接收时间"))
+
+    class Meta:
+        ordering = ["uscc"]
+        verbose_name = _("市场主体登记信息")
+        verbose_name_plural = _("市场主体登记信息")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"

@@ -142,6 +142,11 @@ class Certificate(models.Model):
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     revoked_on = models.DateField(_("注销日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=RecordSource.choices, default=RecordSource.OFFICER)
+    # Provenance of a certificate that came from a partner feed (退役军人: 残疾军人证); blank otherwise.
+    feed_source = models.CharField(_("数据来源部门"), max_length=40, blank=True, default="", db_default="")
+    feed_batch = models.CharField(_("批次号"), max_length=64, blank=True, default="", db_default="")
+    feed_row_key = models.CharField(_("行标识"), max_length=100, blank=True, default="", db_default="")
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[Certificate]] = DistrictScopedManager()
@@ -153,6 +158,11 @@ class Certificate(models.Model):
                 condition=(models.Q(kind="cdpf", category__isnull=False, level__isnull=False))
                 | models.Q(kind="military", military_level__gte=1, military_level__lte=10),
                 name="certificate_kind_fields",
+            ),
+            models.UniqueConstraint(
+                fields=["feed_source", "feed_row_key"],
+                condition=~models.Q(feed_row_key=""),
+                name="certificate_feed_row_unique",
             ),
         ]
         verbose_name = _("证件")
@@ -413,6 +423,42 @@ class CorrectionRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+
+    def audit_district_code(self) -> str:
+        return self.district.code if self.district_id else ""
+
+
+class SIContribution(models.Model):
+    """One month of social-insurance contributions of a person by one employer, as a partner
+    department (人社/医保) reported it.  A fact from a feed, never typed in: ``source``, ``batch_id``,
+    ``row_key`` and ``received_at`` say where and when it came from (its freshness).  Unique on
+    (person, month, employer_uscc), so importing the same rows again changes nothing."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="si_contributions")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("缴费月份"))  # first day of the month
+    employer_uscc = models.CharField(_("缴费单位统一社会信用代码"), max_length=18)
+    base = models.DecimalField(_("缴费基数（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("缴费金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    source = models.CharField(_("数据来源"), max_length=40)
+    batch_id = models.CharField(_("批次号"), max_length=64)
+    row_key = models.CharField(_("行标识"), max_length=100)
+    received_at = models.DateTimeField(_("接收时间"))
+
+    objects: ClassVar[models.Manager[SIContribution]] = DistrictScopedManager()
+
+    class Meta:
+        ordering = ["person", "month", "employer_uscc"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month", "employer_uscc"], name="si_person_month_unit_unique"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="si_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["employer_uscc", "month"], name="si_unit_month_idx")]
+        verbose_name = _("社保缴费记录")
+        verbose_name_plural = _("社保缴费记录")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.employer_uscc}"
 
     def audit_district_code(self) -> str:
         return self.district.code if self.district_id else ""

@@ -42,6 +42,7 @@ from ablework.accounts.enums import Role
 from ablework.core import audit, crypto, workflow
 from ablework.core.enums import AuditAction
 from ablework.core.explain import ParamRef
+from ablework.core.files import document_problem
 from ablework.core.identifiers import IdentifierError, parse_disability_cert, parse_resident_id, parse_uscc
 from ablework.core.money import round_fen
 from ablework.core.policy import PolicyParameterMissing, get_param
@@ -105,8 +106,6 @@ REVIEW_CHAIN = "annual_review"
 REVIEW_CHAIN_NAME = "按比例就业年审"
 REVIEW_STAGE = "区级审核"
 DEFAULT_REVIEW_DAYS = 15
-ALLOWED_UPLOADS = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 REQUIRED_UPLOADS = (UploadKind.DECLARATION_FORM, UploadKind.PLEDGE)
 RESOLVER_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_REVIEWER, Role.CITY_ADMIN, Role.CITY_REVIEWER})
 
@@ -724,20 +723,9 @@ def remove_employee(emp: DeclaredEmployee, *, actor: Any) -> None:
 
 
 def _check_file(upload: UploadedFile | None, field_name: str, label: str) -> None:
-    if upload is None:
-        raise ReviewError({field_name: f"请上传{label}"})
-    suffix = PurePath(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_UPLOADS:
-        raise ReviewError({field_name: f"{label}应为PDF、JPG或PNG文件，收到“{suffix or '无扩展名'}”"})
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise ReviewError({field_name: f"{label}不能超过10MB"})
-    if upload.size == 0:
-        raise ReviewError({field_name: f"{label}是空文件"})
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(ALLOWED_UPLOADS[suffix]):
-        raise ReviewError({field_name: f"{label}的内容与扩展名“{suffix}”不符，请上传原始的PDF或图片文件"})
+    problem = document_problem(upload, label)
+    if problem:
+        raise ReviewError({field_name: problem})
 
 
 def add_dispatch_filing(

@@ -63,6 +63,7 @@ from ablework.accounts.enums import OrgKind, Role
 from ablework.accounts.models import User
 from ablework.core import audit, workflow
 from ablework.core.enums import AuditAction
+from ablework.core.files import document_problem
 from ablework.core.notifications import notify
 from ablework.core.policy import ParamValue, PolicyParameterMissing, get_param
 from ablework.core.scoping import unscoped
@@ -110,8 +111,6 @@ PUSH_CHAIN = "credit_push"
 PUSH_CHAIN_NAME = "失信信息推送审核"
 PUSH_STAGE = "推送审核"
 DEFAULT_PUSH_REVIEW_DAYS = 5
-ALLOWED_UPLOADS = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 OFFICER = {Role.DISTRICT_OFFICER}
 
@@ -530,18 +529,9 @@ def send_pre_notice(
 
 
 def _check_file(upload: UploadedFile) -> None:
-    suffix = PurePath(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_UPLOADS:
-        raise CreditError({"file": f"证明材料应为PDF、JPG或PNG文件，收到“{suffix or '无扩展名'}”"})
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise CreditError({"file": "证明材料不能超过10MB"})
-    if upload.size == 0:
-        raise CreditError({"file": "证明材料是空文件"})
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(ALLOWED_UPLOADS[suffix]):
-        raise CreditError({"file": f"证明材料的内容与扩展名“{suffix}”不符，请上传原始的PDF或图片文件"})
+    problem = document_problem(upload, "证明材料")
+    if problem:
+        raise CreditError({"file": problem})
 
 
 def file_objection(

@@ -518,6 +518,11 @@ class LevyPayment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Provenance of a payment reported by the tax bureau's feed (税务); blank for officer entries.
+    source = models.CharField(_("数据来源"), max_length=40, blank=True, default="", db_default="")
+    batch_id = models.CharField(_("批次号"), max_length=64, blank=True, default="", db_default="")
+    row_key = models.CharField(_("行标识"), max_length=100, blank=True, default="", db_default="")
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[models.Manager[LevyPayment]] = DistrictScopedManager("employer__district")
@@ -526,7 +531,12 @@ class LevyPayment(models.Model):
         ordering = ["employer", "data_year", "paid_on", "id"]
         verbose_name = _("保障金缴纳记录")
         verbose_name_plural = _("保障金缴纳记录")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="levy_payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="levy_payment_positive"),
+            models.UniqueConstraint(
+                fields=["source", "row_key"], condition=~Q(row_key=""), name="levy_payment_feed_row_unique"
+            ),
+        ]
         indexes = [models.Index(fields=["employer", "data_year"], name="levy_payment_unit_year_idx")]
 
     def __str__(self) -> str:

@@ -1,0 +1,233 @@
+"""Forms of the assisted-employment pages.  Field checks here; cross-row checks in ``actions`` (their
+``AssistedError.errors`` are attached to the field by the view)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ablework.assisted.enums import HelpKind, SignedWith, StaffRole, SupportKind
+from ablework.assisted.models import Institution, LabourProject, RuralBase
+from ablework.core.models import District, Street
+from ablework.people import api as people_api
+
+_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+_MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class _Styled:
+    def _style(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class StyledForm(_Styled, forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class _ScopedModelForm(_Styled, forms.ModelForm):
+    """A model form whose district (and street) choices are limited to the user's districts."""
+
+    def __init__(self, *args: Any, district_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "district" in self.fields:
+            self.fields["district"].queryset = District.objects.filter(pk__in=district_ids)  # type: ignore[attr-defined]
+            self.fields["district"].empty_label = "—请选择—"  # type: ignore[attr-defined]
+            if len(district_ids) == 1 and not self.instance.pk:
+                self.initial.setdefault("district", district_ids[0])
+        if "street" in self.fields:
+            self.fields["street"].queryset = Street.objects.filter(district_id__in=district_ids).order_by("code")  # type: ignore[attr-defined]
+            self.fields["street"].required = False
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        self._style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        street, district = data.get("street"), data.get("district")
+        if street is not None and district is not None and street.district_id != district.pk:
+            self.add_error("street", "所选街道/乡镇不属于所选的区")
+        return data
+
+
+class InstitutionForm(_ScopedModelForm):
+    class Meta:
+        model = Institution
+        fields = [
+            "name", "kind", "uscc", "district", "street", "address", "operator", "capacity", "barrier_free",
+            "barrier_free_facilities", "safety_measures", "status", "production_start", "closed_on",
+            "contact_name", "contact_phone", "note",
+        ]  # fmt: skip
+        widgets = {"contact_phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("status") == "closed" and not data.get("closed_on"):
+            self.add_error("closed_on", "关闭的机构须填写关闭日期")
+        start, closed = data.get("production_start"), data.get("closed_on")
+        if start and closed and closed < start:
+            self.add_error("closed_on", "关闭日期不能早于开始生产日期")
+        if start and start > timezone.localdate():
+            self.add_error("production_start", "开始生产日期不能晚于今天")
+        if data.get("barrier_free") and not (data.get("barrier_free_facilities") or "").strip():
+            self.add_error("barrier_free_facilities", "场地无障碍时请写明有哪些无障碍设施")
+        return data
+
+
+class StaffForm(StyledForm):
+    name = forms.CharField(label="姓名", max_length=60)
+    role = forms.ChoiceField(label="岗位", choices=[("", "—请选择—"), *StaffRole.choices])
+    phone = forms.CharField(
+        label="联系电话", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    full_time = forms.BooleanField(label="专职", required=False, initial=True)
+    qualification = forms.CharField(label="资质", max_length=100, required=False, help_text="如：残疾人就业辅导员证书")
+
+
+class PersonLookupField(forms.CharField):
+    """A 身份证号 or 残疾人证号; cleans to the registry person (``people.api``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "身份证号或残疾人证号")
+        kwargs.setdefault("max_length", 22)
+        kwargs.setdefault("help_text", "输入完整号码，从残疾人信息库中查找此人；页面只显示脱敏号码")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        value = (super().clean(value) or "").strip().upper()
+        if len(value) < 18:
+            raise forms.ValidationError("请输入18位身份证号或20位残疾人证号")
+        person = (
+            people_api.find_person_by_certificate(value)
+            if len(value) > 18
+            else people_api.find_person_by_resident_id(value)
+        )
+        if person is None:
+            raise forms.ValidationError("残疾人信息库中没有此人，请先在“残疾人信息”中登记")
+        return person
+
+
+class ParticipantForm(StyledForm):
+    person = PersonLookupField()
+    joined_on = forms.DateField(label="进入机构日期", widget=_DATE)
+    work_content = forms.CharField(label="从事工作", max_length=120, required=False, help_text="如：手工串珠、洗衣折叠")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def clean_joined_on(self) -> date:
+        value: date = self.cleaned_data["joined_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("进入日期不能晚于今天")
+        return value
+
+
+class LeaveForm(StyledForm):
+    left_on = forms.DateField(label="离开日期", widget=_DATE)
+
+
+class AgreementForm(StyledForm):
+    signed_with = forms.ChoiceField(label="签订对象", choices=SignedWith.choices, widget=forms.RadioSelect)
+    guardian_name = forms.CharField(label="监护人姓名", max_length=60, required=False, help_text="与监护人签订时必填")
+    start_date = forms.DateField(label="协议开始日期", widget=_DATE)
+    end_date = forms.DateField(label="协议结束日期", widget=_DATE, required=False, help_text="无固定期限可不填")
+    accident_insurance = forms.BooleanField(label="已购买意外伤害保险", required=False)
+    insurance_amount = forms.DecimalField(label="保险费（元）", required=False, **_MONEY)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signed_with"].widget.attrs["class"] = "form-check-input"
+
+
+class MonthField(forms.DateField):
+    """An ``<input type="month">`` (YYYY-MM), cleaned to the first day of the month."""
+
+    widget = forms.DateInput(format="%Y-%m", attrs={"type": "month"})
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_error_messages = {"invalid": "请按“年-月”填写月份，如 2025-03"}
+
+    def to_python(self, value: Any) -> date | None:
+        d = super().to_python(value)
+        return d.replace(day=1) if d else None
+
+
+class MonthForm(StyledForm):
+    month = MonthField(label="月份")
+    hours = forms.DecimalField(label="工作时长（小时）", max_digits=6, decimal_places=1, min_value=Decimal("0"))
+    pay = forms.DecimalField(label="劳动报酬（元）", **_MONEY)
+    paid_by_bank = forms.BooleanField(label="通过银行发放", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("hours", "pay"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+
+
+class ProjectForm(_ScopedModelForm):
+    class Meta:
+        model = LabourProject
+        fields = [
+            "district", "source_unit", "source_kind", "content", "volume", "unit", "unit_price", "start_date",
+            "end_date", "note",
+        ]  # fmt: skip
+        labels = {"district": "调配的区残联"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "结束日期不能早于开始日期")
+        for name in ("volume", "unit_price"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, "不能为负数")
+        return data
+
+
+class AllocateForm(StyledForm):
+    institution = forms.ModelChoiceField(label="承接机构", queryset=Institution.objects.none(), empty_label="—请选择—")
+    allocated_on = forms.DateField(label="调配日期", widget=_DATE)
+
+    def __init__(self, *args: Any, project: LabourProject, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(  # type: ignore[attr-defined]
+            district_id=project.district_id, status="active"
+        ).order_by("name")
+        self.initial.setdefault("allocated_on", timezone.localdate())
+
+
+class OutputForm(StyledForm):
+    month = MonthField(label="月份")
+    quantity = forms.DecimalField(label="完成数量", max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    income = forms.DecimalField(label="收入（元）", max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+
+class RuralBaseForm(_ScopedModelForm):
+    class Meta:
+        model = RuralBase
+        fields = ["name", "kind", "district", "street", "operator", "uscc", "industry", "recognised_on", "status",
+                  "contact_phone"]  # fmt: skip
+
+
+class SupportForm(StyledForm):
+    person = PersonLookupField()
+    year = forms.IntegerField(label="年度", min_value=2000)
+    support_kind = forms.ChoiceField(label="带动方式", choices=SupportKind.choices)
+    help_kind = forms.ChoiceField(label="帮扶内容", choices=HelpKind.choices)
+    income = forms.DecimalField(label="带来收入（元/年）", **_MONEY)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("year", timezone.localdate().year)

@@ -1,0 +1,137 @@
+"""The pre-aggregated monitoring figures (``Figure``): computed from the domain apps' ``api`` read
+functions, set-based, and written in one transaction per year, so a dashboard reads a few hundred
+rows instead of scanning 500,000 persons.
+
+Topics (``Figure.topic``) and their measures:
+
+- ``registry`` (per district): persons, employers — the landing page's counts.
+- ``employment`` (per street): new_jobs — employment records that started in the year; also by
+  ``form``, ``urban_rural`` and ``category`` (dimension rows).
+- ``services`` (per street): population, info_checked, wants_job_population, all_four_done (R14.1).
+- ``difficulty`` (per street): certified, active, placed, employed (§11).
+- ``students`` (per street): n, also by ``status``; the year is the graduation year.
+- ``review`` (per district, the unit's district of tax registration): declared, certified,
+  meeting_ratio, levy_due, levy_paid, conflicts_open; the year is the data year.
+- ``public_sector`` (per district): covered, placed (§12).
+- ``subsidies`` (per district, by ``programme``): applications, approved, paid, budget, committed,
+  paid_amount — only when ``ablework.subsidies.api.programme_totals`` exists.
+
+``refresh(year)`` is idempotent: it replaces every figure of that year.  ``tasks.refresh_figures_task``
+and ``manage.py refresh_reports`` call it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ablework.core.models import District
+from ablework.core.scoping import unscoped
+from ablework.employers import api as employers_api
+from ablework.people import api as people_api
+from ablework.quota import api as quota_api
+from ablework.reports.models import Figure, Refresh
+
+TOPICS = ("registry", "employment", "services", "difficulty", "students", "review", "public_sector", "subsidies")
+EMPLOYMENT_DIMS = ("form", "urban_rural", "category")
+
+
+def subsidy_totals_function() -> Any:
+    """``subsidies.api.programme_totals`` when the subsidies app exposes it, else None (the page keeps the
+    panel's place and says the figures are not available yet)."""
+    try:
+        from ablework.subsidies import api as subsidies_api
+    except ImportError:  # pragma: no cover - the app always exists; its api may not have the function yet
+        return None
+    return getattr(subsidies_api, "programme_totals", None)
+
+
+class _Rows:
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.rows: list[Figure] = []
+        # (topic, district, street, dim, dim_value, measure) → value: rows of one key are summed.
+        self.acc: dict[tuple[Any, ...], Decimal] = {}
+
+    def add(
+        self, topic: str, district_id: int, street_id: int | None, measure: str, value: Any, dim: str = "", dim_value: Any = ""
+    ) -> None:  # fmt: skip
+        if value in (None, 0):
+            return
+        key = (topic, district_id, street_id, dim, "" if dim_value is None else str(dim_value), measure)
+        self.acc[key] = self.acc.get(key, Decimal(0)) + Decimal(str(value))
+
+    def objects(self) -> list[Figure]:
+        return [
+            Figure(topic=t, year=self.year, district_id=d, street_id=s, dim=dim, dim_value=dv, measure=m, value=v)
+            for (t, d, s, dim, dv, m), v in self.acc.items()
+        ]
+
+
+def _collect(year: int) -> _Rows:
+    out = _Rows(year)
+    for district_id, n in people_api.persons_by_district().items():
+        out.add("registry", district_id, None, "persons", n)
+    for district_id, n in employers_api.employers_by_district().items():
+        out.add("registry", district_id, None, "employers", n)
+    for r in people_api.new_employment_counts(year):
+        out.add("employment", r["district_id"], r["street_id"], "new_jobs", r["n"])
+        for dim in EMPLOYMENT_DIMS:
+            out.add("employment", r["district_id"], r["street_id"], "new_jobs", r["n"], dim, r[dim] or "")
+    for r in people_api.service_completion_counts(year):
+        for m in ("population", "info_checked", "wants_job_population", "all_four_done"):
+            out.add("services", r["district_id"], r["street_id"], m, r[m])
+    for r in people_api.difficulty_counts(year):
+        for m in ("certified", "active", "placed", "employed"):
+            out.add("difficulty", r["district_id"], r["street_id"], m, r[m])
+    for r in people_api.student_outcome_counts(year):
+        out.add("students", r["district_id"], r["street_id"], "n", r["n"])
+        out.add("students", r["district_id"], r["street_id"], "n", r["n"], "status", r["status"])
+    for r in quota_api.review_summary_by_district(year):
+        for m in ("declared", "certified", "meeting_ratio", "levy_due", "levy_paid", "conflicts_open"):
+            out.add("review", r["district_id"], None, m, r[m])
+    by_code = dict(District.objects.values_list("code", "pk"))
+    for r in quota_api.public_sector_by_district(year):
+        for m in ("covered", "placed"):
+            out.add("public_sector", by_code[r["district_code"]], None, m, r[m])
+    totals = subsidy_totals_function()
+    if totals is not None:
+        for district_id in by_code.values():
+            for r in totals(year, [district_id]):
+                for m in ("applications", "approved", "paid", "budget", "committed", "paid_amount"):
+                    out.add("subsidies", district_id, None, m, r.get(m), "programme", r.get("code", ""))
+    return out
+
+
+def refresh(year: int) -> Refresh:
+    """Recompute every figure of ``year`` and replace the stored ones (one transaction)."""
+    started_at = timezone.now()
+    t0 = time.perf_counter()
+    with unscoped():
+        rows = _collect(year).objects()
+        with transaction.atomic():
+            Figure.objects.filter(year=year).delete()
+            Figure.objects.bulk_create(rows, batch_size=2000)
+            return Refresh.objects.create(
+                year=year,
+                started_at=started_at,
+                finished_at=timezone.now(),
+                rows=len(rows),
+                seconds=round(time.perf_counter() - t0, 3),
+            )
+
+
+def refresh_years(years: Iterable[int]) -> list[Refresh]:
+    return [refresh(y) for y in years]
+
+
+def default_years(today_year: int | None = None) -> list[int]:
+    """The current year and the two before it (the dashboards' year choice; the annual report compares
+    with the previous year)."""
+    y = today_year or timezone.localdate().year
+    return [y - 2, y - 1, y]

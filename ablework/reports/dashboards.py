@@ -1,0 +1,414 @@
+"""The monitoring dashboards: each topic is a list of panels (chart + data table + one-sentence summary)
+built from the pre-aggregated figures (``queries.figures_by``) for one area: the city (rows = the
+districts the user may see), a district (rows = its streets) or a street (its breakdowns only).
+
+A panel is plain data (``Panel``) so that the same numbers feed the ECharts chart (``json_script``),
+the table beside it and the annual report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from ablework.core.models import District, Street
+from ablework.core.policy import get_param
+from ablework.people.enums import DisabilityCategory, EmploymentForm, StudentStatus, UrbanRural
+from ablework.reports import queries
+from ablework.reports.aggregates import subsidy_totals_function
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Area:
+    """Where the user looks: ``level`` city / district / street; ``district_ids`` the rows it sums."""
+
+    level: str
+    district_ids: list[int]
+    district: District | None = None
+    street: Street | None = None
+    all_districts: bool = False
+
+    @property
+    def name(self) -> str:
+        if self.street is not None:
+            return f"{self.district.name if self.district else ''}{self.street.name}"
+        if self.district is not None:
+            return self.district.name
+        return "全市" if self.all_districts else "所辖各区"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int | money | pct
+
+
+@dataclass
+class Panel:
+    id: str
+    title: str
+    summary: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]  # {"label", "link", "values": {key: Decimal|None}}
+    total: dict[str, Any] | None
+    chart_keys: list[str]
+    note: str = ""
+    chart_percent: bool = False
+    unit_label: str = "区"
+
+    def chart(self) -> dict[str, Any]:
+        labels = [r["label"] for r in self.rows]
+        series = []
+        by_key = {c.key: c for c in self.columns}
+        for k in self.chart_keys:
+            col = by_key[k]
+            data = []
+            for r in self.rows:
+                v = r["values"].get(k)
+                if v is None:
+                    data.append(None)
+                elif col.kind == "pct":
+                    data.append(float(round(v * 100, 1)))
+                elif col.kind == "money":
+                    data.append(float(round(v / 10000, 2)))
+                else:
+                    data.append(float(v))
+            label = col.label + ("（万元）" if col.kind == "money" else "")
+            series.append({"name": label, "data": data})
+        return {"labels": labels, "series": series, "percent": self.chart_percent}
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"label": r["label"], "link": r.get("link"), "cells": [fmt(r["values"].get(c.key), c.kind) for c in self.columns]}
+            for r in self.rows
+        ]
+
+    def total_cells(self) -> list[str] | None:
+        if self.total is None:
+            return None
+        return [fmt(self.total.get(c.key), c.kind) for c in self.columns]
+
+
+def panel_context(p: Panel) -> dict[str, Any]:
+    """What ``reports/_panel.html`` renders: the panel, its chart data (json_script id) and table cells."""
+    return {"p": p, "chart": p.chart(), "data_id": f"{p.id}-data", "rows": p.table_rows(), "total": p.total_cells()}
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    if kind == "money":
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def ratio(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if not b:
+        return None
+    return Decimal(a or 0) / Decimal(b)
+
+
+# --- areas and links ------------------------------------------------------------------------------------
+
+
+def _link(topic: str, year: int, **params: str) -> str:
+    return reverse("reports:topic", args=[topic]) + "?" + urlencode({"year": year, **params})
+
+
+def _area_rows(
+    topic: str, year: int, area: Area, values: dict[Any, dict[str, Decimal]], *, street_level: bool = True
+) -> tuple[list[dict[str, Any]], str]:
+    """Rows of the area's sub-areas with their values and drill-down links; and the unit label."""
+    rows: list[dict[str, Any]] = []
+    if area.level == "city":
+        for d in District.objects.filter(pk__in=area.district_ids).order_by("sort_order", "code"):
+            rows.append({"label": d.name, "link": _link(topic, year, district=d.code), "values": dict(values.get(d.pk, {}))})
+        return rows, "区"
+    assert area.district is not None
+    if not street_level:
+        return [{"label": area.district.name, "link": None, "values": dict(values.get(area.district.pk, {}))}], "区"
+    streets = {s.pk: s for s in Street.objects.filter(district=area.district).order_by("code")}
+    if area.street is not None:
+        streets = {area.street.pk: area.street}
+    for pk, s in streets.items():
+        if pk in values:
+            rows.append(
+                {"label": s.name, "link": _link(topic, year, district=area.district.code, street=s.code), "values": dict(values[pk])}
+            )
+    if area.street is None and None in values:
+        rows.append({"label": "未登记街道", "link": None, "values": dict(values[None])})
+    return rows, "街道/乡镇"
+
+
+def _values(topic: str, year: int, area: Area, *, street_level: bool = True, dim: str = "") -> dict[Any, dict[str, Decimal]]:
+    if area.level == "city" or not street_level:
+        return queries.figures_by(topic, year, area.district_ids, group="district_id", dim=dim)
+    return queries.figures_by(
+        topic, year, area.district_ids, group="street_id", dim=dim, street_id=area.street.pk if area.street else None
+    )
+
+
+def _dim_panel(
+    topic: str, year: int, area: Area, dim: str, measure: str, title: str, labels: dict[str, str], pid: str
+) -> Panel:
+    values = queries.figures_by(
+        topic, year, area.district_ids, group="dim_value", dim=dim, street_id=area.street.pk if area.street else None
+    )
+    order = list(labels) + sorted(k for k in values if k not in labels)
+    rows = [
+        {"label": labels.get(k, k or "未登记"), "link": None, "values": {measure: values[k].get(measure, ZERO)}}
+        for k in order
+        if k in values
+    ]
+    total = sum((r["values"][measure] for r in rows), ZERO)
+    for r in rows:
+        r["values"]["share"] = ratio(r["values"][measure], total)
+    top = max(rows, key=lambda r: r["values"][measure], default=None)
+    summary = (
+        f"{area.name}{year}年按{title}分，{top['label']}最多，{fmt(top['values'][measure], 'int')}人，"
+        f"占{fmt(top['values']['share'], 'pct')}。"
+        if top and total
+        else f"{area.name}{year}年暂无数据。"
+    )
+    return Panel(pid, f"按{title}", summary, [Column(measure, "人数"), Column("share", "占比", "pct")], rows,
+                 {measure: total, "share": Decimal(1) if total else None}, [measure], unit_label=title)  # fmt: skip
+
+
+def _choices(enum: Any) -> dict[str, str]:
+    return {str(v): str(label) for v, label in enum.choices}
+
+
+# --- topics ---------------------------------------------------------------------------------------------
+
+
+def employment(year: int, area: Area) -> list[Panel]:
+    values = _values("employment", year, area)
+    rows, unit = _area_rows("employment", year, area, values)
+    total = queries.total_of(r["values"] for r in rows)
+    n = total.get("new_jobs", ZERO)
+    top = max(rows, key=lambda r: r["values"].get("new_jobs", ZERO), default=None)
+    summary = f"{area.name}{year}年新增残疾人就业{fmt(n, 'int')}人"
+    if top and len(rows) > 1 and top["values"].get("new_jobs"):
+        summary += f"，{top['label']}最多（{fmt(top['values']['new_jobs'], 'int')}人）"
+    panels = [
+        Panel("emp-areas", f"各{unit}新增就业", summary + "。", [Column("new_jobs", "新增就业人数")], rows,
+              {"new_jobs": n}, ["new_jobs"], unit_label=unit,
+              note="按当年开始的就业记录计（一人当年有两条记录计两次）。"),  # fmt: skip
+    ]
+    target = target_panel(year, area)
+    if target is not None:
+        panels.insert(0, target)
+    panels.append(_dim_panel("employment", year, area, "form", "new_jobs", "就业形式", _choices(EmploymentForm), "emp-form"))
+    panels.append(_dim_panel("employment", year, area, "urban_rural", "new_jobs", "城乡", _choices(UrbanRural), "emp-ur"))
+    panels.append(
+        _dim_panel("employment", year, area, "category", "new_jobs", "残疾类别", _choices(DisabilityCategory), "emp-cat")
+    )
+    return panels
+
+
+def target_period(year: int) -> tuple[int, int, int, Any] | None:
+    """(first year, last year, target, parameter) of the ``new_jobs_target`` in force in ``year``."""
+    pv = get_param("new_jobs_target", on=date(year, 6, 30), default=None)
+    if pv.value is None:
+        return None
+    last = pv.valid_to.year if pv.valid_to else year
+    return pv.valid_from.year, last, int(pv.value), pv
+
+
+def target_panel(year: int, area: Area) -> Panel | None:
+    period = target_period(year)
+    if period is None:
+        return None
+    first, last, target, pv = period
+    years = list(range(first, last + 1))
+    by_year = queries.figures_by(
+        "employment", years, area.district_ids, group="year", street_id=area.street.pk if area.street else None
+    )
+    rows = []
+    cumulative = ZERO
+    whole_city = area.all_districts and area.level == "city"
+    for y in years:
+        n = by_year.get(y, {}).get("new_jobs", ZERO)
+        cumulative += n
+        rows.append({"label": f"{y}年", "link": None,
+                     "values": {"new_jobs": n, "cumulative": cumulative,
+                                "progress": ratio(cumulative, Decimal(target)) if whole_city else None}})  # fmt: skip
+    pending = "" if pv.confirmed else "（待确认）"
+    if whole_city:
+        summary = (
+            f"{first}—{last}年新增就业目标{target:,}人{pending}，截至{min(year, last)}年累计完成"
+            f"{fmt(cumulative, 'int')}人，完成目标的{fmt(ratio(cumulative, Decimal(target)), 'pct')}。"
+        )
+    else:
+        summary = f"{area.name}{first}—{last}年累计新增就业{fmt(cumulative, 'int')}人；全市目标{target:,}人，不分解到区。"
+    cols = [Column("new_jobs", "当年新增"), Column("cumulative", "累计")]
+    if whole_city:
+        cols.append(Column("progress", "目标完成率", "pct"))
+    return Panel("emp-target", f"新增就业目标完成情况（{first}—{last}年）", summary, cols, rows, None,
+                 ["new_jobs", "cumulative"], note=f"目标来源：{pv.source}", unit_label="年度")  # fmt: skip
+
+
+def services(year: int, area: Area) -> list[Panel]:
+    values = _values("services", year, area)
+    rows, unit = _area_rows("services", year, area, values)
+    for r in rows:
+        v = r["values"]
+        v["info_rate"] = ratio(v.get("info_checked"), v.get("population"))
+        v["all_four_rate"] = ratio(v.get("all_four_done"), v.get("wants_job_population"))
+    total = queries.total_of(
+        {k: r["values"].get(k, ZERO) for k in ("population", "info_checked", "wants_job_population", "all_four_done")} for r in rows
+    )
+    total["info_rate"] = ratio(total.get("info_checked"), total.get("population"))
+    total["all_four_rate"] = ratio(total.get("all_four_done"), total.get("wants_job_population"))
+    rated = [r for r in rows if r["values"]["info_rate"] is not None]
+    low = min(rated, key=lambda r: r["values"]["info_rate"], default=None)
+    summary = (
+        f"{area.name}{year}年劳动年龄内未就业残疾人{fmt(total.get('population'), 'int')}人，基础信息核对率"
+        f"{fmt(total['info_rate'], 'pct')}，有就业意愿者四项全部完成率{fmt(total['all_four_rate'], 'pct')}"
+    )
+    if low is not None and len(rated) > 1:
+        summary += f"；核对率最低的是{low['label']}（{fmt(low['values']['info_rate'], 'pct')}）"
+    cols = [
+        Column("population", "应核对人数"), Column("info_checked", "已核对"), Column("info_rate", "核对率", "pct"),
+        Column("wants_job_population", "有就业意愿"), Column("all_four_done", "四项全部完成"),
+        Column("all_four_rate", "四项完成率", "pct"),
+    ]  # fmt: skip
+    return [Panel("svc-areas", f"各{unit}四个一完成率", summary + "。", cols, rows, total,
+                  ["info_rate", "all_four_rate"], chart_percent=True, unit_label=unit,
+                  note="口径同“四个一完成率”页：服务日期在所选年度内才计入。")]  # fmt: skip
+
+
+def difficulty(year: int, area: Area) -> list[Panel]:
+    values = _values("difficulty", year, area)
+    rows, unit = _area_rows("difficulty", year, area, values)
+    total = queries.total_of(r["values"] for r in rows)
+    summary = (
+        f"{area.name}{year}年新认定就业困难残疾人{fmt(total.get('certified'), 'int')}人，现处于认定有效期内"
+        f"{fmt(total.get('active'), 'int')}人，其中已就业{fmt(total.get('employed'), 'int')}人；"
+        f"当年安置公益性岗位{fmt(total.get('placed'), 'int')}人。"
+    )
+    cols = [Column("certified", "当年新认定"), Column("active", "认定有效"), Column("employed", "认定有效且已就业"),
+            Column("placed", "当年安置公益性岗位")]  # fmt: skip
+    return [Panel("dif-areas", f"各{unit}就业困难残疾人援助", summary, cols, rows, total,
+                  ["certified", "employed", "placed"], unit_label=unit)]  # fmt: skip
+
+
+def students(year: int, area: Area) -> list[Panel]:
+    labels = _choices(StudentStatus)
+    values = _values("students", year, area)
+    rows, unit = _area_rows("students", year, area, values)
+    total = queries.total_of(r["values"] for r in rows)
+    status_panel = _dim_panel("students", year, area, "status", "n", "去向", labels, "stu-status")
+    employed = next((r["values"]["n"] for r in status_panel.rows if r["label"] == labels["employed"]), ZERO)
+    summary = (
+        f"{area.name}{year}年毕业的残疾大学生{fmt(total.get('n'), 'int')}人，已就业{fmt(employed, 'int')}人"
+        f"（{fmt(ratio(employed, total.get('n')), 'pct')}）。"
+    )
+    return [
+        Panel("stu-areas", f"各{unit}{year}年毕业残疾大学生", summary, [Column("n", "人数")], rows, total, ["n"], unit_label=unit),
+        status_panel,
+    ]
+
+
+def review(year: int, area: Area) -> list[Panel]:
+    values = _values("review", year, area, street_level=False)
+    rows, unit = _area_rows("review", year, area, values, street_level=False)
+    for r in rows:
+        v = r["values"]
+        v["meeting_share"] = ratio(v.get("meeting_ratio"), v.get("certified"))
+        v["paid_share"] = ratio(v.get("levy_paid"), v.get("levy_due"))
+    keys = ("declared", "certified", "meeting_ratio", "levy_due", "levy_paid", "conflicts_open")
+    total = queries.total_of({k: r["values"].get(k, ZERO) for k in keys} for r in rows)
+    total["meeting_share"] = ratio(total.get("meeting_ratio"), total.get("certified"))
+    total["paid_share"] = ratio(total.get("levy_paid"), total.get("levy_due"))
+    summary = (
+        f"{area.name}{year}年度年审：已申报{fmt(total.get('declared'), 'int')}家，审核认定{fmt(total.get('certified'), 'int')}家，"
+        f"其中达到规定比例{fmt(total.get('meeting_ratio'), 'int')}家；应缴保障金{fmt(total.get('levy_due'), 'money')}元，"
+        f"已缴{fmt(total.get('levy_paid'), 'money')}元（{fmt(total['paid_share'], 'pct')}），"
+        f"待处理重复计算冲突{fmt(total.get('conflicts_open'), 'int')}起。"
+    )
+    cols = [
+        Column("declared", "已申报"), Column("certified", "已认定"), Column("meeting_ratio", "达到比例"),
+        Column("meeting_share", "达标率", "pct"), Column("levy_due", "应缴保障金（元）", "money"),
+        Column("levy_paid", "已缴（元）", "money"), Column("paid_share", "缴纳率", "pct"),
+        Column("conflicts_open", "待处理冲突"),
+    ]  # fmt: skip
+    note = "按用人单位税务登记区统计，不细分到街道；数据年度为申报所属年度。"
+    return [Panel("rev-areas", f"{year}年度按比例就业年审", summary, cols, rows, total, ["levy_due", "levy_paid"],
+                  note=note, unit_label=unit)]  # fmt: skip
+
+
+def public_sector(year: int, area: Area) -> list[Panel]:
+    values = _values("public_sector", year, area, street_level=False)
+    rows, unit = _area_rows("public_sector", year, area, values, street_level=False)
+    for r in rows:
+        r["values"]["share"] = ratio(r["values"].get("placed"), r["values"].get("covered"))
+    total = queries.total_of({k: r["values"].get(k, ZERO) for k in ("covered", "placed")} for r in rows)
+    total["share"] = ratio(total.get("placed"), total.get("covered"))
+    summary = (
+        f"{area.name}{year}年度应至少安排1名残疾人的机关、事业单位{fmt(total.get('covered'), 'int')}家，"
+        f"已安排{fmt(total.get('placed'), 'int')}家（{fmt(total['share'], 'pct')}），"
+        f"尚未安排{fmt((total.get('covered') or ZERO) - (total.get('placed') or ZERO), 'int')}家。"
+    )
+    cols = [Column("covered", "适用单位"), Column("placed", "已安排"), Column("share", "安排率", "pct")]
+    return [Panel("pub-areas", "机关、事业单位至少安排1名残疾人（十四五）", summary, cols, rows, total,
+                  ["covered", "placed"], note="按用人单位税务登记区统计（policy-rules §12）。", unit_label=unit)]  # fmt: skip
+
+
+def subsidies(year: int, area: Area) -> list[Panel]:
+    if subsidy_totals_function() is None:
+        return []
+    values = queries.figures_by("subsidies", year, area.district_ids, group="dim_value", dim="programme")
+    rows = [{"label": code, "link": None, "values": v} for code, v in sorted(values.items())]
+    for r in rows:
+        r["values"]["budget_used"] = ratio(r["values"].get("paid_amount"), r["values"].get("budget"))
+    total = queries.total_of({k: v for k, v in r["values"].items() if k != "budget_used"} for r in rows)
+    summary = (
+        f"{area.name}{year}年各补贴项目共受理申请{fmt(total.get('applications'), 'int')}件，批准{fmt(total.get('approved'), 'int')}件，"
+        f"已发放{fmt(total.get('paid_amount'), 'money')}元。"
+    )
+    cols = [Column("applications", "申请"), Column("approved", "批准"), Column("paid", "已发放"),
+            Column("budget", "预算（元）", "money"), Column("paid_amount", "发放金额（元）", "money"),
+            Column("budget_used", "预算使用率", "pct")]  # fmt: skip
+    return [Panel("sub-programmes", "各补贴项目", summary, cols, rows, total, ["applications", "approved", "paid"],
+                  unit_label="项目")]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Topic:
+    code: str
+    title: str
+    build: Callable[[int, Area], list[Panel]]
+    street_level: bool = True
+    placeholder: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+TOPICS: dict[str, Topic] = {
+    t.code: t
+    for t in (
+        Topic("employment", "新增就业", employment),
+        Topic("services", "四个一", services),
+        Topic("difficulty", "就业困难人员援助", difficulty),
+        Topic("students", "高校残疾学生", students),
+        Topic("review", "按比例就业年审", review, street_level=False),
+        Topic("public_sector", "机关事业单位安排", public_sector, street_level=False),
+        Topic("subsidies", "补贴项目", subsidies, street_level=False,
+              placeholder="补贴项目的统计接口（subsidies.api.programme_totals）尚未提供，该栏待补贴模块上线后显示。"),  # fmt: skip
+        Topic("assisted", "辅助性就业与培训", lambda y, a: [], street_level=False,
+              placeholder="辅助性就业覆盖（每个涉农区）、培训结业及培训后就业的统计接口尚未提供，该栏待相应模块上线后显示。"),  # fmt: skip
+        Topic("jobs", "岗位对接", lambda y, a: [], street_level=False,
+              placeholder="岗位、推荐、录用及3/6/12个月稳岗的统计接口尚未提供，该栏待岗位对接模块上线后显示。"),  # fmt: skip
+    )
+}

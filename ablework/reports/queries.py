@@ -1,0 +1,59 @@
+"""Reads of the pre-aggregated figures for the dashboards and the annual reports.
+
+Every read goes through ``Figure.objects`` (district-scoped: a query outside a scope fails) and takes
+the districts it may see explicitly, so a district officer's page can only ever sum its own rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from ablework.reports.models import Figure, Refresh
+
+ZERO = Decimal(0)
+
+
+def latest_refresh(year: int) -> Refresh | None:
+    return Refresh.objects.filter(year=year).order_by("-finished_at", "-id").first()
+
+
+def figures_by(
+    topic: str,
+    year: int | Iterable[int],
+    district_ids: Iterable[int],
+    *,
+    group: str,
+    dim: str = "",
+    street_id: int | None = None,
+    street_all: bool = False,
+) -> dict[Any, dict[str, Decimal]]:
+    """``{group value: {measure: sum}}`` of a topic in the given districts.
+
+    ``group``: ``"district_id"``, ``"street_id"``, ``"dim_value"`` or ``"year"``.  ``dim`` picks the
+    dimension rows ("" = totals).  ``street_id`` restricts to one street (with ``street_all`` False the
+    district-only topics then return nothing, as they have no street rows)."""
+    years = [year] if isinstance(year, int) else list(year)
+    qs = Figure.objects.filter(topic=topic, year__in=years, district_id__in=list(district_ids), dim=dim)
+    if street_id is not None and not street_all:
+        qs = qs.filter(street_id=street_id)
+    out: dict[Any, dict[str, Decimal]] = defaultdict(dict)
+    for r in qs.values(group, "measure").annotate(v=Sum("value")).order_by():
+        out[r[group]][r["measure"]] = r["v"] or ZERO
+    return dict(out)
+
+
+def total_of(rows: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        for k, v in r.items():
+            out[k] += v
+    return dict(out)
+
+
+def years_with_figures() -> list[int]:
+    return sorted(set(Refresh.objects.values_list("year", flat=True)), reverse=True)
