@@ -196,7 +196,7 @@ class ProjectForm(_ScopedModelForm):
 
 
 class AllocateForm(StyledForm):
-    institution = forms.ModelChoiceField(label="承接机构", queryset=Institution.objects.none(), empty_label="—请选择—")
+    institution = forms.ModelChoiceField(label="承接机构", queryset=None, empty_label="—请选择—")
     allocated_on = forms.DateField(label="调配日期", widget=_DATE)
 
     def __init__(self, *args: Any, project: LabourProject, **kwargs: Any) -> None:

@@ -378,6 +378,9 @@ DIRECTORY_FIELDS = (
 )  # fmt: skip
 
 
+_DIRECTORY_DEFAULTS: dict[str, Any] = {"accessible": False, "published": True}
+
+
 def save_directory_entry(entry: DirectoryEntry | None, *, actor: Any, data: dict[str, Any]) -> DirectoryEntry:
     if data.get("kind") not in DirectoryKind.values:
         raise JobsError("请选择目录", "kind")
@@ -395,7 +398,9 @@ def save_directory_entry(entry: DirectoryEntry | None, *, actor: Any, data: dict
         before = snapshot(entry, DIRECTORY_FIELDS) if entry else {}
         entry = entry or DirectoryEntry()
         for key in DIRECTORY_FIELDS:
-            value = data.get(key)
+            value = data.get(key, _DIRECTORY_DEFAULTS.get(key, ""))
+            if value is None and key != "district":
+                value = _DIRECTORY_DEFAULTS.get(key, "")
             setattr(entry, key, value.strip() if isinstance(value, str) else value)
         entry.updated_by = actor if getattr(actor, "pk", None) else None
         created = entry.pk is None

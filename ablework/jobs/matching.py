@@ -42,43 +42,60 @@ def _mask(codes: Iterable[str], index: dict[str, int]) -> int:
     return m
 
 
+_POP = np.array([i.bit_count() for i in range(1 << len(ACCOMMODATION_CODES))], dtype=np.int16)
+_N_CAT_MASKS = 1 << 8  # categories 1–7 as bits 1–7
+
+
 @dataclass
 class PostingMatrix:
+    """The postings as small integer columns, so that one seeker's points are a few table look-ups.
+
+    ``od``: occupation × place (the district index, or ``n_districts`` for a post that can be done
+    from home, which earns the area points anywhere); ``tc``: work time × supported-category mask;
+    ``wage_rank``: rank of the top wage among the distinct top wages (-1: not stated), compared with
+    the seeker's expectation through a table; ``offered``: accommodation mask; ``blocked``: indices
+    of postings a person who needs step-free access cannot take."""
+
     ids: np.ndarray  # int64, ascending
-    occ_bit: np.ndarray  # int32: 1 << occupation index
-    district_bit: np.ndarray  # int64: 1 << district index
-    time: np.ndarray  # int8: work-time index
-    offered: np.ndarray  # int32: accommodation mask
-    remote: np.ndarray  # bool
-    step_free: np.ndarray  # bool
-    cat_mask: np.ndarray  # int32: bit c for category c
-    wage_max: np.ndarray  # float64, nan when not stated
+    od: np.ndarray  # int32
+    tc: np.ndarray  # int32
+    wage_rank: np.ndarray  # int32, -1 = not stated
+    wage_values: np.ndarray  # float64, the distinct top wages ascending
+    offered: np.ndarray  # int32 accommodation mask
+    blocked: np.ndarray  # int64 indices: no step-free entrance and not remote
     districts: dict[str, int]
 
     @classmethod
     def build(cls, postings: Sequence[PostingFacts], districts: Sequence[str]) -> PostingMatrix:
         order = sorted(postings, key=lambda p: p.posting_id)
+        n = len(order)
         dindex = {c: i for i, c in enumerate(districts)}
-        if len(dindex) > 62:
-            raise ValueError("too many districts for a 64-bit mask")
-        offered = np.fromiter((_mask(p.accommodations, _ACC) for p in order), dtype=np.int32, count=len(order))
-        access = np.fromiter(
-            (_mask(p.accessibility, {c: i for i, c in enumerate(ACCESSIBILITY_CODES)}) for p in order),
-            dtype=np.int32,
-            count=len(order),
+        nd = len(dindex) + 1  # + "from home"
+        offered = np.fromiter((_mask(p.accommodations, _ACC) for p in order), dtype=np.int32, count=n)
+        remote = (offered & _REMOTE) != 0
+        # An unknown district gets no area points: index len(dindex) would mean "remote", so use a
+        # separate slot past the end of the place axis.
+        place = np.fromiter((dindex.get(p.district_code, nd) for p in order), dtype=np.int32, count=n)
+        place[remote] = nd - 1
+        occ = np.fromiter((_OCC.get(p.occupation, _OCC["other"]) for p in order), dtype=np.int32, count=n)
+        time = np.fromiter((_TIME.get(p.work_time, 0) for p in order), dtype=np.int32, count=n)
+        cats = np.fromiter((sum(1 << c for c in p.categories if 0 < c < 8) for p in order), dtype=np.int32, count=n)
+        wages = np.fromiter(
+            (float(p.wage_max) if p.wage_max is not None else np.nan for p in order), dtype=np.float64, count=n
         )
+        values = np.unique(wages[~np.isnan(wages)])
+        rank = np.full(n, -1, dtype=np.int32)
+        stated = ~np.isnan(wages)
+        rank[stated] = np.searchsorted(values, wages[stated])
+        step_free = np.fromiter(("step_free" in p.accessibility for p in order), dtype=bool, count=n)
         return cls(
-            ids=np.fromiter((p.posting_id for p in order), dtype=np.int64, count=len(order)),
-            occ_bit=np.fromiter((1 << _OCC.get(p.occupation, _OCC["other"]) for p in order), np.int32, len(order)),
-            district_bit=np.fromiter((1 << dindex.get(p.district_code, 63) for p in order), np.uint64, len(order)),
-            time=np.fromiter((_TIME.get(p.work_time, 0) for p in order), dtype=np.int8, count=len(order)),
+            ids=np.fromiter((p.posting_id for p in order), dtype=np.int64, count=n),
+            od=occ * (nd + 1) + place,
+            tc=time * _N_CAT_MASKS + cats,
+            wage_rank=rank,
+            wage_values=values,
             offered=offered,
-            remote=(offered & _REMOTE) != 0,
-            step_free=(access & _STEP_FREE) != 0,
-            cat_mask=np.fromiter((sum(1 << c for c in p.categories) for p in order), np.int32, len(order)),
-            wage_max=np.fromiter(
-                (float(p.wage_max) if p.wage_max is not None else np.nan for p in order), np.float64, len(order)
-            ),
+            blocked=np.flatnonzero(~(step_free | remote)),
             districts=dindex,
         )
 
@@ -86,49 +103,62 @@ class PostingMatrix:
         return int(self.ids.shape[0])
 
     def scores(self, s: Seeker, w: Weights) -> np.ndarray:
-        """int32 points of every posting for ``s``; -1 where the pair is a hard mismatch."""
-        desired = _mask(s.desired_jobs, _OCC)
-        suitable = _mask(s.suitable_jobs, _OCC)
-        pts = np.where((self.occ_bit & desired) != 0, w.occupation, 0).astype(np.int32)
-        if suitable:
-            pts += np.where((self.occ_bit & suitable) != 0, w.suitable, 0).astype(np.int32)
-        if s.areas:
-            area_mask = np.uint64(_mask(s.areas, self.districts))
+        """int16 points of every posting for ``s``; -1 where the pair is a hard mismatch."""
+        nd = len(self.districts) + 1
+        occ_pts = np.zeros(len(OCCUPATION_CODES), dtype=np.int16)
+        for c in s.desired_jobs:
+            if c in _OCC:
+                occ_pts[_OCC[c]] += w.occupation
+        for c in s.suitable_jobs:
+            if c in _OCC:
+                occ_pts[_OCC[c]] += w.suitable
+        area_pts = np.zeros(nd + 1, dtype=np.int16)
+        wanted = s.areas if s.areas else {s.district_code}
+        for c in wanted:
+            if c in self.districts:
+                area_pts[self.districts[c]] = w.area
+        area_pts[nd - 1] = w.area  # from home
+        t1 = (occ_pts[:, None] + area_pts[None, :]).ravel()
+        if s.work_time:
+            time_pts = np.array(
+                [w.work_time if WORK_TIME_FIT[(s.work_time, t)] else 0 for t in WORK_TIME_CODES], np.int16
+            )
         else:
-            area_mask = np.uint64(1 << self.districts[s.district_code]) if s.district_code in self.districts else 0
-        area_ok = ((self.district_bit & np.uint64(area_mask)) != 0) | self.remote
-        pts += np.where(area_ok, w.area, 0).astype(np.int32)
-        if not s.work_time:
-            pts += w.work_time
+            time_pts = np.full(len(WORK_TIME_CODES), w.work_time, dtype=np.int16)
+        if s.category is not None and 0 < s.category < 8:
+            cat_pts = ((np.arange(_N_CAT_MASKS, dtype=np.int16) >> s.category) & 1) * np.int16(w.category)
         else:
-            fit = np.array([WORK_TIME_FIT[(s.work_time, t)] for t in WORK_TIME_CODES], dtype=bool)
-            pts += np.where(fit[self.time], w.work_time, 0).astype(np.int32)
+            cat_pts = np.zeros(_N_CAT_MASKS, dtype=np.int16)
+        t2 = (time_pts[:, None] + cat_pts[None, :]).ravel()
+        pts = t1[self.od] + t2[self.tc]
         need = _mask(s.needs, _ACC)
-        if not need:
-            pts += w.accommodations
+        if need:
+            t4 = (w.accommodations * _POP[np.arange(_POP.shape[0]) & need]) // need.bit_count()
+            pts += t4.astype(np.int16)[self.offered]
         else:
-            n_need = need.bit_count()
-            got = np.bitwise_count(self.offered & need).astype(np.int32)
-            pts += (w.accommodations * got) // n_need
-        if s.category is not None:
-            pts += np.where((self.cat_mask & (1 << s.category)) != 0, w.category, 0).astype(np.int32)
+            pts += np.int16(w.accommodations)
         if s.expected_wage is None:
-            pts += w.wage
+            pts += np.int16(w.wage)
         else:
-            pts += np.where(self.wage_max >= float(s.expected_wage), w.wage, 0).astype(np.int32)
+            # rank r reaches the expectation when wage_values[r] >= expected; index 0 of the table is "not stated"
+            first_ok = int(np.searchsorted(self.wage_values, float(s.expected_wage), side="left"))
+            t3 = np.zeros(self.wage_values.shape[0] + 1, dtype=np.int16)
+            t3[first_ok + 1 :] = w.wage
+            pts += t3[self.wage_rank + 1]
         if s.needs_step_free(w):
-            pts[~(self.step_free | self.remote)] = -1
+            pts[self.blocked] = -1
         return pts
 
     def top_postings(self, s: Seeker, w: Weights, k: int = 10) -> list[tuple[int, int]]:
         """``[(posting_id, score), …]`` best first (ties: lower id), hard mismatches left out."""
         pts = self.scores(s, w)
-        n = len(self)
-        if n == 0:
+        if pts.shape[0] == 0:
             return []
-        # One sortable key: score first, then the lower index (= lower id) first.
-        key = pts.astype(np.int64) * n + (n - 1 - np.arange(n, dtype=np.int64))
-        k_eff = min(k, n)
-        idx = np.argpartition(-key, k_eff - 1)[:k_eff] if k_eff < n else np.arange(n)
-        idx = idx[np.argsort(-key[idx], kind="stable")]
-        return [(int(self.ids[i]), int(pts[i])) for i in idx if pts[i] >= 0]
+        # Points are small integers: count them, find the lowest score that still reaches the k-th
+        # place, and sort only the postings at or above it (stable: ties stay in id order).
+        counts = np.bincount(pts + 1)  # counts[v] postings with v - 1 points
+        reached = np.cumsum(counts[::-1])  # reached[j]: postings with at least len(counts) - 2 - j points
+        lowest = max(len(counts) - 2 - int(np.searchsorted(reached, k)), 0)  # never the excluded (-1)
+        idx = np.flatnonzero(pts >= lowest)
+        idx = idx[np.argsort(-pts[idx], kind="stable")][:k]
+        return [(int(self.ids[i]), int(pts[i])) for i in idx]

@@ -6,9 +6,12 @@ what they need to count or pay them; they never query ``people.models`` directly
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from django.db import models
 
 from ablework.core import crypto
 from ablework.core.identifiers import IdentifierError, parse_disability_cert, parse_resident_id
@@ -34,6 +37,7 @@ __all__ = [
     "add_employment_record",
     "find_person_by_certificate",
     "find_person_by_resident_id",
+    "national_system_rows",
     "person_facts",
     "person_ids_by_id_hash",
     "record_military_certificates",
@@ -491,3 +495,51 @@ def portal_persons(user: Any) -> list[tuple[Person, str]]:
     from ablework.people.queries.portal import linked_persons
 
     return [(lp.person, lp.relation) for lp in linked_persons(user)]
+
+
+def national_system_rows(*, on: date, district_ids: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Rows for the national employment and training information system (policy-rules §16): holders of
+    a second-generation 残疾人证 of working age on ``on``, with the full resident ID and certificate number
+    (the system is real-name), contact, employment status, and their current employment spell (date,
+    form, industry, contract, social insurance).  Housing fund is not recorded here (blank).  City-wide
+    unless ``district_ids``; the caller restricts who may export it and audits the export."""
+    from ablework.people.models import EmploymentRecord
+
+    with unscoped():
+        qs = Person.objects.filter(merged_into__isnull=True, cert_kind="cdpf", disability_category__isnull=False)
+        if district_ids is not None:
+            qs = qs.filter(district_id__in=district_ids)
+        ids = list(qs.order_by("id").values_list("id", flat=True))
+        for i in range(0, len(ids), 2000):
+            chunk = list(Person.objects.filter(pk__in=ids[i : i + 2000]).select_related("district").order_by("id"))
+            spells: dict[int, EmploymentRecord] = {}
+            for rec in (
+                EmploymentRecord.objects.filter(person_id__in=[p.pk for p in chunk], start_date__lte=on)
+                .filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
+                .select_related("employer__industry")
+                .order_by("person_id", "start_date", "id")
+            ):
+                spells[rec.person_id] = rec  # the latest spell running on ``on``
+            for p in chunk:
+                if not is_working_age(p, on):
+                    continue
+                rid = crypto.decrypt(p.id_cipher)
+                rec = spells.get(p.pk)
+                industry = rec.employer.industry if rec is not None and rec.employer is not None else None
+                yield {
+                    "person_id": p.pk,
+                    "name": p.name,
+                    "resident_id": rid,
+                    "cert_number": f"{rid}{p.disability_category}{p.disability_level or ''}{p.cert_suffix}",
+                    "phone": p.phone,
+                    "district": p.district.name,
+                    "category": p.get_disability_category_display(),
+                    "level": p.get_disability_level_display() if p.disability_level else "",
+                    "employed": rec is not None,
+                    "employment_date": rec.start_date if rec else None,
+                    "employment_form": rec.get_form_display() if rec else "",
+                    "industry": f"{industry.code} {industry.name}" if industry else "",
+                    "employer_name": rec.employer_name if rec else "",
+                    "contract": bool(rec and rec.contract_months),
+                    "social_insurance": bool(rec and rec.social_insurance),
+                }

@@ -197,7 +197,9 @@ def save_narrative(report: AnnualReport, *, actor: Any, **texts: str) -> AnnualR
     after = {f: getattr(report, f) for f in NARRATIVE_FIELDS}
     with transaction.atomic():
         report.save()
-        audit.record(AuditAction.UPDATE, actor=actor, obj=report, changes=audit.diff(before, after), purpose="填写年度报告")
+        audit.record(
+            AuditAction.UPDATE, actor=actor, obj=report, changes=audit.diff(before, after), purpose="填写年度报告"
+        )
     return report
 
 

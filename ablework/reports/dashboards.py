@@ -88,7 +88,11 @@ class Panel:
 
     def table_rows(self) -> list[dict[str, Any]]:
         return [
-            {"label": r["label"], "link": r.get("link"), "cells": [fmt(r["values"].get(c.key), c.kind) for c in self.columns]}
+            {
+                "label": r["label"],
+                "link": r.get("link"),
+                "cells": [fmt(r["values"].get(c.key), c.kind) for c in self.columns],
+            }
             for r in self.rows
         ]
 
@@ -133,7 +137,9 @@ def _area_rows(
     rows: list[dict[str, Any]] = []
     if area.level == "city":
         for d in District.objects.filter(pk__in=area.district_ids).order_by("sort_order", "code"):
-            rows.append({"label": d.name, "link": _link(topic, year, district=d.code), "values": dict(values.get(d.pk, {}))})
+            rows.append(
+                {"label": d.name, "link": _link(topic, year, district=d.code), "values": dict(values.get(d.pk, {}))}
+            )
         return rows, "区"
     assert area.district is not None
     if not street_level:
@@ -144,14 +150,20 @@ def _area_rows(
     for pk, s in streets.items():
         if pk in values:
             rows.append(
-                {"label": s.name, "link": _link(topic, year, district=area.district.code, street=s.code), "values": dict(values[pk])}
+                {
+                    "label": s.name,
+                    "link": _link(topic, year, district=area.district.code, street=s.code),
+                    "values": dict(values[pk]),
+                }
             )
     if area.street is None and None in values:
         rows.append({"label": "未登记街道", "link": None, "values": dict(values[None])})
     return rows, "街道/乡镇"
 
 
-def _values(topic: str, year: int, area: Area, *, street_level: bool = True, dim: str = "") -> dict[Any, dict[str, Decimal]]:
+def _values(
+    topic: str, year: int, area: Area, *, street_level: bool = True, dim: str = ""
+) -> dict[Any, dict[str, Decimal]]:
     if area.level == "city" or not street_level:
         return queries.figures_by(topic, year, area.district_ids, group="district_id", dim=dim)
     return queries.figures_by(
@@ -202,17 +214,31 @@ def employment(year: int, area: Area) -> list[Panel]:
     if top and len(rows) > 1 and top["values"].get("new_jobs"):
         summary += f"，{top['label']}最多（{fmt(top['values']['new_jobs'], 'int')}人）"
     panels = [
-        Panel("emp-areas", f"各{unit}新增就业", summary + "。", [Column("new_jobs", "新增就业人数")], rows,
-              {"new_jobs": n}, ["new_jobs"], unit_label=unit,
-              note="按当年开始的就业记录计（一人当年有两条记录计两次）。"),  # fmt: skip
+        Panel(
+            "emp-areas",
+            f"各{unit}新增就业",
+            summary + "。",
+            [Column("new_jobs", "新增就业人数")],
+            rows,
+            {"new_jobs": n},
+            ["new_jobs"],
+            unit_label=unit,
+            note="按当年开始的就业记录计（一人当年有两条记录计两次）。",
+        ),
     ]
     target = target_panel(year, area)
     if target is not None:
         panels.insert(0, target)
-    panels.append(_dim_panel("employment", year, area, "form", "new_jobs", "就业形式", _choices(EmploymentForm), "emp-form"))
-    panels.append(_dim_panel("employment", year, area, "urban_rural", "new_jobs", "城乡", _choices(UrbanRural), "emp-ur"))
     panels.append(
-        _dim_panel("employment", year, area, "category", "new_jobs", "残疾类别", _choices(DisabilityCategory), "emp-cat")
+        _dim_panel("employment", year, area, "form", "new_jobs", "就业形式", _choices(EmploymentForm), "emp-form")
+    )
+    panels.append(
+        _dim_panel("employment", year, area, "urban_rural", "new_jobs", "城乡", _choices(UrbanRural), "emp-ur")
+    )
+    panels.append(
+        _dim_panel(
+            "employment", year, area, "category", "new_jobs", "残疾类别", _choices(DisabilityCategory), "emp-cat"
+        )
     )
     return panels
 
@@ -251,7 +277,9 @@ def target_panel(year: int, area: Area) -> Panel | None:
             f"{fmt(cumulative, 'int')}人，完成目标的{fmt(ratio(cumulative, Decimal(target)), 'pct')}。"
         )
     else:
-        summary = f"{area.name}{first}—{last}年累计新增就业{fmt(cumulative, 'int')}人；全市目标{target:,}人，不分解到区。"
+        summary = (
+            f"{area.name}{first}—{last}年累计新增就业{fmt(cumulative, 'int')}人；全市目标{target:,}人，不分解到区。"
+        )
     cols = [Column("new_jobs", "当年新增"), Column("cumulative", "累计")]
     if whole_city:
         cols.append(Column("progress", "目标完成率", "pct"))
@@ -267,7 +295,8 @@ def services(year: int, area: Area) -> list[Panel]:
         v["info_rate"] = ratio(v.get("info_checked"), v.get("population"))
         v["all_four_rate"] = ratio(v.get("all_four_done"), v.get("wants_job_population"))
     total = queries.total_of(
-        {k: r["values"].get(k, ZERO) for k in ("population", "info_checked", "wants_job_population", "all_four_done")} for r in rows
+        {k: r["values"].get(k, ZERO) for k in ("population", "info_checked", "wants_job_population", "all_four_done")}
+        for r in rows
     )
     total["info_rate"] = ratio(total.get("info_checked"), total.get("population"))
     total["all_four_rate"] = ratio(total.get("all_four_done"), total.get("wants_job_population"))
@@ -316,7 +345,16 @@ def students(year: int, area: Area) -> list[Panel]:
         f"（{fmt(ratio(employed, total.get('n')), 'pct')}）。"
     )
     return [
-        Panel("stu-areas", f"各{unit}{year}年毕业残疾大学生", summary, [Column("n", "人数")], rows, total, ["n"], unit_label=unit),
+        Panel(
+            "stu-areas",
+            f"各{unit}{year}年毕业残疾大学生",
+            summary,
+            [Column("n", "人数")],
+            rows,
+            total,
+            ["n"],
+            unit_label=unit,
+        ),
         status_panel,
     ]
 
@@ -404,11 +442,26 @@ TOPICS: dict[str, Topic] = {
         Topic("students", "高校残疾学生", students),
         Topic("review", "按比例就业年审", review, street_level=False),
         Topic("public_sector", "机关事业单位安排", public_sector, street_level=False),
-        Topic("subsidies", "补贴项目", subsidies, street_level=False,
-              placeholder="补贴项目的统计接口（subsidies.api.programme_totals）尚未提供，该栏待补贴模块上线后显示。"),  # fmt: skip
-        Topic("assisted", "辅助性就业与培训", lambda y, a: [], street_level=False,
-              placeholder="辅助性就业覆盖（每个涉农区）、培训结业及培训后就业的统计接口尚未提供，该栏待相应模块上线后显示。"),  # fmt: skip
-        Topic("jobs", "岗位对接", lambda y, a: [], street_level=False,
-              placeholder="岗位、推荐、录用及3/6/12个月稳岗的统计接口尚未提供，该栏待岗位对接模块上线后显示。"),  # fmt: skip
+        Topic(
+            "subsidies",
+            "补贴项目",
+            subsidies,
+            street_level=False,
+            placeholder="补贴项目的统计接口（subsidies.api.programme_totals）尚未提供，该栏待补贴模块上线后显示。",
+        ),
+        Topic(
+            "assisted",
+            "辅助性就业与培训",
+            lambda y, a: [],
+            street_level=False,
+            placeholder="辅助性就业覆盖（每个涉农区）、培训结业及培训后就业的统计接口尚未提供，该栏待相应模块上线后显示。",
+        ),
+        Topic(
+            "jobs",
+            "岗位对接",
+            lambda y, a: [],
+            street_level=False,
+            placeholder="岗位、推荐、录用及3/6/12个月稳岗的统计接口尚未提供，该栏待岗位对接模块上线后显示。",
+        ),
     )
 }

@@ -18,8 +18,10 @@ from ablework.reports.models import Figure, Refresh
 ZERO = Decimal(0)
 
 
-def latest_refresh(year: int) -> Refresh | None:
-    return Refresh.objects.filter(year=year).order_by("-finished_at", "-id").first()
+def latest_refresh(year: int | None) -> Refresh | None:
+    """The latest refresh of ``year`` (None: of any year)."""
+    qs = Refresh.objects.all() if year is None else Refresh.objects.filter(year=year)
+    return qs.order_by("-finished_at", "-id").first()
 
 
 def figures_by(

@@ -37,10 +37,10 @@ def report_html(report: AnnualReport, extra: dict[str, Any] | None = None) -> st
     return render_to_string("reports/annual/pdf.html", report_context(report, extra))
 
 
-def render_pdf(report: AnnualReport, extra: dict[str, Any] | None = None) -> bytes:
+def render_pdf(report: AnnualReport, extra: dict[str, Any] | None = None, *, uncompressed: bool = False) -> bytes:
     from weasyprint import HTML  # imported here: loading it costs time every other page does not need
 
-    return HTML(string=report_html(report, extra)).write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=report_html(report, extra)).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=uncompressed)
 
 
 def render_xlsx(report: AnnualReport) -> bytes:

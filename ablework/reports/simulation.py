@@ -269,7 +269,9 @@ def simulate(data_year: int, overrides: dict[str, str], *, label: str = "模拟�
                 )
             )
     affected.sort(key=lambda t: (-t[0], t[1]["declaration_id"]))
-    order = sorted(by_district, key=lambda d: (districts[d].sort_order, districts[d].code) if d in districts else (0, ""))
+    order = sorted(
+        by_district, key=lambda d: (districts[d].sort_order, districts[d].code) if d in districts else (0, "")
+    )
     return {
         "data_year": data_year,
         "overrides": overrides,
@@ -318,7 +320,9 @@ def recompute(scenario: Scenario, *, actor: Any) -> Scenario:
     scenario.result = simulate(scenario.data_year, scenario.overrides, label=scenario.name)
     scenario.computed_at = timezone.now()
     scenario.save(update_fields=["result", "computed_at"])
-    audit.record(AuditAction.UPDATE, actor=actor, obj=scenario, changes={"recomputed": True}, purpose="政策模拟重新测算")
+    audit.record(
+        AuditAction.UPDATE, actor=actor, obj=scenario, changes={"recomputed": True}, purpose="政策模拟重新测算"
+    )
     return scenario
 
 

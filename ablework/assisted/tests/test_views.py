@@ -175,13 +175,19 @@ def test_project_allocation_only_within_district(
          "volume": "500", "unit": "件", "unit_price": "1.20", "start_date": "2024-03-01"},
     )  # fmt: skip
     project = LabourProject.objects.get(source_unit="和平区第一中学")
-    r = client.post(f"/assisted/projects/{project.pk}/allocate/", {"institution": hx_inst.pk, "allocated_on": "2024-03-02"})
+    r = client.post(
+        f"/assisted/projects/{project.pk}/allocate/", {"institution": hx_inst.pk, "allocated_on": "2024-03-02"}
+    )
     assert "选择一个有效的选项" in r.content.decode()
-    r = client.post(f"/assisted/projects/{project.pk}/allocate/", {"institution": hp_inst.pk, "allocated_on": "2024-03-02"})
+    r = client.post(
+        f"/assisted/projects/{project.pk}/allocate/", {"institution": hp_inst.pk, "allocated_on": "2024-03-02"}
+    )
     assert r.status_code == 302
     project.refresh_from_db()
     assert project.institution == hp_inst and project.allocated_on == date(2024, 3, 2)
-    r = client.post(f"/assisted/projects/{project.pk}/outputs/add/", {"month": "2024-03", "quantity": "200", "income": "240"})
+    r = client.post(
+        f"/assisted/projects/{project.pk}/outputs/add/", {"month": "2024-03", "quantity": "200", "income": "240"}
+    )
     assert r.status_code == 302
     client.force_login(hx_officer)
     assert client.get(f"/assisted/projects/{project.pk}/").status_code == 404

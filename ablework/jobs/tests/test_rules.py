@@ -10,7 +10,8 @@ from ablework.jobs import rules
 from ablework.jobs.enums import ACCESSIBILITY, ACCOMMODATIONS, OCCUPATIONS, WORK_TIMES
 from ablework.jobs.matching import PostingMatrix
 from ablework.people.actions.services import ACCOMMODATIONS as PEOPLE_ACC
-from ablework.people.actions.services import JOB_TYPES, WORK_TIMES as PEOPLE_TIMES
+from ablework.people.actions.services import JOB_TYPES
+from ablework.people.actions.services import WORK_TIMES as PEOPLE_TIMES
 
 W = rules.Weights()
 
@@ -23,34 +24,65 @@ def test_codes_agree_with_the_need_registration_schema() -> None:
 
 
 def _seeker(**kw) -> rules.Seeker:
-    base = dict(person_id=1, district_code="120101", desired_jobs=frozenset({"office"}), work_time="full")
+    base = {"person_id": 1, "district_code": "120101", "desired_jobs": frozenset({"office"}), "work_time": "full"}
     return rules.Seeker(**{**base, **kw})
 
 
 def _posting(**kw) -> rules.PostingFacts:
-    base = dict(posting_id=10, occupation="office", district_code="120101", work_time="full")
+    base = {"posting_id": 10, "occupation": "office", "district_code": "120101", "work_time": "full"}
     return rules.PostingFacts(**{**base, **kw})
 
 
 def test_full_match_scores_every_factor_and_explains_it() -> None:
-    s = _seeker(suitable_jobs=frozenset({"office"}), needs=frozenset({"workstation"}), category=4,
-                expected_wage=Decimal("3000"))
+    s = _seeker(
+        suitable_jobs=frozenset({"office"}), needs=frozenset({"workstation"}), category=4, expected_wage=Decimal("3000")
+    )
     p = _posting(accommodations=frozenset({"workstation"}), categories=frozenset({4}), wage_max=Decimal("3500"))
     m = rules.score(s, p, W)
     assert not m.excluded
     assert m.score == W.total == 130
-    assert [f.code for f in m.factors] == ["occupation", "suitable", "area", "work_time", "accommodations", "category", "wage"]
+    assert [f.code for f in m.factors] == [
+        "occupation",
+        "suitable",
+        "area",
+        "work_time",
+        "accommodations",
+        "category",
+        "wage",
+    ]
     assert all(f.points == f.max_points for f in m.factors)
 
 
 def test_partial_points_and_details() -> None:
-    s = _seeker(areas=frozenset({"120103"}), needs=frozenset({"workstation", "sign_language", "job_coach"}),
-                work_time="part", expected_wage=Decimal("5000"), category=2)
+    s = _seeker(
+        areas=frozenset({"120103"}),
+        needs=frozenset({"workstation", "sign_language", "job_coach"}),
+        work_time="part",
+        expected_wage=Decimal("5000"),
+        category=2,
+    )
     p = _posting(occupation="cleaning", accommodations=frozenset({"workstation"}), wage_max=Decimal("4000"))
-    m = rules.score(s, p, W, labels={"cleaning": "保洁/绿化", "120101": "和平区", "sign_language": "手语翻译/文字沟通",
-                                      "job_coach": "就业辅导员陪同"})
+    m = rules.score(
+        s,
+        p,
+        W,
+        labels={
+            "cleaning": "保洁/绿化",
+            "120101": "和平区",
+            "sign_language": "手语翻译/文字沟通",
+            "job_coach": "就业辅导员陪同",
+        },
+    )
     pts = {f.code: f.points for f in m.factors}
-    assert pts == {"occupation": 0, "suitable": 0, "area": 0, "work_time": 0, "accommodations": 6, "category": 0, "wage": 0}
+    assert pts == {
+        "occupation": 0,
+        "suitable": 0,
+        "area": 0,
+        "work_time": 0,
+        "accommodations": 6,
+        "category": 0,
+        "wage": 0,
+    }
     assert m.score == 6
     detail = {f.code: f.detail for f in m.factors}
     assert "保洁/绿化" in detail["occupation"]

@@ -61,18 +61,28 @@ def review(db: Any, make_employer: Callable[..., Employer]) -> list[Declaration]
         for district, kind, staff, wages, accepted in UNITS:
             decls.append(
                 Declaration.objects.create(
-                    employer=make_employer(district, kind, **({"establishment_size": 67} if kind == "institution" else {})),
-                    campaign=campaign, staff_count=Decimal(staff), total_wages=Decimal(wages),
-                    status=DeclarationStatus.CERTIFIED, accepted_count=Decimal(accepted),
+                    employer=make_employer(
+                        district, kind, **({"establishment_size": 67} if kind == "institution" else {})
+                    ),
+                    campaign=campaign,
+                    staff_count=Decimal(staff),
+                    total_wages=Decimal(wages),
+                    status=DeclarationStatus.CERTIFIED,
+                    accepted_count=Decimal(accepted),
                     persons_weighted=Decimal(accepted),
-                )  # fmt: skip
+                )
             )
         decls.append(
             Declaration.objects.create(
-                employer=make_employer("120101"), campaign=campaign, staff_count=Decimal("100.5"),
-                total_wages=Decimal("10050000"), status=DeclarationStatus.CERTIFIED, accepted_count=Decimal(1),
-                persons_weighted=Decimal(1), monthly_staff=["100"] * 6 + ["101"] * 6,
-            )  # fmt: skip
+                employer=make_employer("120101"),
+                campaign=campaign,
+                staff_count=Decimal("100.5"),
+                total_wages=Decimal("10050000"),
+                status=DeclarationStatus.CERTIFIED,
+                accepted_count=Decimal(1),
+                persons_weighted=Decimal(1),
+                monthly_staff=["100"] * 6 + ["101"] * 6,
+            )
         )
         # A draft: not in the simulation (only certified declarations are).
         Declaration.objects.create(

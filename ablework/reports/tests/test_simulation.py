@@ -33,9 +33,7 @@ def _live_snapshot() -> tuple[list[Any], list[Any], list[Any]]:
 def test_unchanged_scenario_equals_stored_levy(review: list[Declaration]) -> None:
     result = simulation.simulate(YEAR, {})
     with unscoped():
-        stored = sum(
-            (r.levy_due for r in LevyResult.objects.filter(declaration__status="certified")), D(0)
-        )
+        stored = sum((r.levy_due for r in LevyResult.objects.filter(declaration__status="certified")), D(0))
         paying = LevyResult.objects.filter(declaration__status="certified", levy_due__gt=0).count()
     t = result["totals"]
     assert result["compared"] == len(review) and result["matches_stored"] == len(review)

@@ -19,7 +19,8 @@ from ablework.core.enums import AuditAction
 from ablework.core.models import District
 from ablework.core.scoping import unscoped
 from ablework.core.workflow import TransitionNotAllowed
-from ablework.reports import annual, render as rendering
+from ablework.reports import annual
+from ablework.reports import render as rendering
 from ablework.reports.access import is_staff, scope_ids
 from ablework.reports.models import AnnualReport, ReportStatus
 
@@ -115,8 +116,7 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "报告内容已保存。")
         return redirect("reports:annual_detail", pk=report.pk)
     annual.ensure_report_chain()
-    due, due_param = annual.deadline(report.year)
-    transitions = [t for t in workflow.available_transitions(report, user)]
+    transitions = list(workflow.available_transitions(report, user))
     return render(
         request,
         "reports/annual/detail.html",

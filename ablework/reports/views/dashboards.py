@@ -40,7 +40,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if is_staff(user):
         year = timezone.localdate().year
         ids = scope_ids(user)
-        figures = queries.figures_by("registry", year, ids, group="district_id")
+        latest = queries.latest_refresh(None)
+        # The registry counts are "now" counts: taken from the latest refresh, whatever its year.
+        figures = queries.figures_by("registry", latest.year if latest else year, ids, group="district_id")
         districts = District.objects.filter(id__in=ids).order_by("sort_order", "code")
         ctx["rows"] = [
             {"district": d, "people": int(figures.get(d.pk, {}).get("persons", 0)),
@@ -49,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ]  # fmt: skip
         ctx["people_total"] = sum(r["people"] for r in ctx["rows"])
         ctx["employers_total"] = sum(r["employers"] for r in ctx["rows"])
-        ctx["refresh"] = queries.latest_refresh(year)
+        ctx["refresh"] = latest
         area = Area("city", ids, all_districts=getattr(user, "is_city", False))
         ctx["target"] = target_panel(year, area)
         ctx["topics"] = list(TOPICS.values())

@@ -1,0 +1,164 @@
+"""Dashboards: the pre-aggregated figures equal direct counts of the source tables, pages are scoped
+(a district officer sees its own district and gets 404 for another's drill-down), and each chart has its
+data table and summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from ablework.core.models import District, Street
+from ablework.core.scoping import unscoped
+from ablework.people.models import EmploymentRecord, Person, ServiceRecord, StudentRecord
+from ablework.quota.models import Declaration, LevyPayment, LevyResult
+from ablework.reports import aggregates
+from ablework.reports.models import Figure, Refresh
+from ablework.reports.tests.conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(make_person: Any) -> dict[str, Any]:
+    """Persons of 和平 (two streets) and 河西 with employment records of 2022 and 2021, services, students."""
+    hp = District.objects.get(code="120101")
+    hx = District.objects.get(code="120103")
+    hp_streets = list(Street.objects.filter(district=hp).order_by("code")[:2])
+    hx_street = Street.objects.filter(district=hx).order_by("code").first()
+    people = []
+    specs = [
+        (hp, hp_streets[0], "quota", "urban", 4), (hp, hp_streets[0], "flexible", "urban", 1),
+        (hp, hp_streets[1], "individual", "rural", 2), (hx, hx_street, "quota", "urban", 4),
+        (hx, hx_street, "public_welfare", "rural", 5),
+    ]  # fmt: skip
+    for i, (d, street, form, ur, cat) in enumerate(specs):
+        p = make_person(d.code, name=f"测试{i}", category=cat, street=street, urban_rural=ur, status="employed")
+        EmploymentRecord.objects.create(person=p, district=d, form=form, start_date=date(YEAR, 3 + i, 1))
+        people.append(p)
+    # An older record (2021) and one of a person who was merged away: neither is new in 2022.
+    EmploymentRecord.objects.create(person=people[0], district=hp, form="quota", start_date=date(2021, 1, 5),
+                                    end_date=date(2021, 12, 31))  # fmt: skip
+    for i, (d, street) in enumerate([(hp, hp_streets[0]), (hp, hp_streets[1]), (hx, hx_street)]):
+        p = make_person(d.code, name=f"待业{i}", street=street, status="wants_work", wants_job=True)
+        ServiceRecord.objects.create(
+            person=p, district=d, street=street, kind="info_check", date=date(YEAR, 5, 1), unit="测试"
+        )
+    StudentRecord.objects.create(
+        person=people[1], district=hp, school="天津大学", graduation_year=YEAR, status="employed"
+    )
+    return {"hp": hp, "hx": hx, "hp_streets": hp_streets, "hx_street": hx_street}
+
+
+def test_figures_equal_direct_counts(registry: dict[str, Any], review: list[Declaration]) -> None:
+    with unscoped():
+        LevyPayment.objects.create(employer=review[0].employer, data_year=YEAR, amount=1000, paid_on=date(2023, 9, 30))
+    run = aggregates.refresh(YEAR)
+    assert run.rows > 0
+    with unscoped():
+        fig = {
+            (f.topic, f.district_id, f.street_id, f.dim, f.dim_value, f.measure): f.value
+            for f in Figure.objects.filter(year=YEAR)
+        }
+        # New jobs per street equal the records that started in 2022, counted directly.
+        direct = (
+            EmploymentRecord.objects.filter(start_date__year=YEAR)
+            .values("district_id", "person__street_id").annotate(n=Count("id")).order_by()
+        )  # fmt: skip
+        for r in direct:
+            assert fig[("employment", r["district_id"], r["person__street_id"], "", "", "new_jobs")] == r["n"]
+        by_form = EmploymentRecord.objects.filter(start_date__year=YEAR).values("form").annotate(n=Count("id"))
+        for r in by_form:
+            got = sum(v for k, v in fig.items() if k[0] == "employment" and k[3] == "form" and k[4] == r["form"])
+            assert got == r["n"]
+        # Registry counts.
+        for r in Person.objects.values("district_id").annotate(n=Count("id")).order_by():
+            assert fig[("registry", r["district_id"], None, "", "", "persons")] == r["n"]
+        # Annual review: levy due on certified declarations and payments, per district.
+        for d in (registry["hp"], registry["hx"]):
+            due = LevyResult.objects.filter(
+                declaration__status="certified", declaration__employer__district=d
+            ).aggregate(s=Sum("levy_due"))["s"]
+            assert fig[("review", d.pk, None, "", "", "levy_due")] == due
+            certified = Declaration.objects.filter(status="certified", employer__district=d).count()
+            assert fig[("review", d.pk, None, "", "", "certified")] == certified
+        assert fig[("review", registry["hp"].pk, None, "", "", "levy_paid")] == 1000
+        assert fig[("services", registry["hp"].pk, registry["hp_streets"][0].pk, "", "", "info_checked")] == 1
+        assert fig[("students", registry["hp"].pk, registry["hp_streets"][0].pk, "status", "employed", "n")] == 1
+    # Idempotent: a second refresh replaces the rows with the same values.
+    aggregates.refresh(YEAR)
+    with unscoped():
+        again = {
+            (f.topic, f.district_id, f.street_id, f.dim, f.dim_value, f.measure): f.value
+            for f in Figure.objects.filter(year=YEAR)
+        }
+    assert again == fig
+    assert Refresh.objects.filter(year=YEAR).count() == 2
+
+
+def _chart(html: str, data_id: str) -> dict[str, Any]:
+    start = html.index(f'id="{data_id}"')
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    return json.loads(body)
+
+
+def test_city_sees_all_districts_and_drills_down(
+    registry: dict[str, Any], review: list[Declaration], client: Any, city_admin: Any
+) -> None:
+    aggregates.refresh(YEAR)
+    client.force_login(city_admin)
+    page = client.get(reverse("reports:topic", args=["employment"]), {"year": YEAR})
+    assert page.status_code == 200
+    html = page.content.decode()
+    chart = _chart(html, "emp-areas-data")
+    assert len(chart["labels"]) == 16
+    values = dict(zip(chart["labels"], chart["series"][0]["data"], strict=True))
+    assert values["和平区"] == 3 and values["河西区"] == 2
+    assert "全市2022年新增残疾人就业5人" in html
+    assert "统计数据更新于" in html
+    # Drill into 和平区: its streets; then into a street.
+    page = client.get(reverse("reports:topic", args=["employment"]), {"year": YEAR, "district": "120101"})
+    chart = _chart(page.content.decode(), "emp-areas-data")
+    assert chart["labels"] == [s.name for s in registry["hp_streets"]]
+    street = registry["hp_streets"][0]
+    page = client.get(
+        reverse("reports:topic", args=["employment"]), {"year": YEAR, "district": "120101", "street": street.code}
+    )
+    assert page.status_code == 200
+    assert _chart(page.content.decode(), "emp-areas-data")["series"][0]["data"] == [2]
+    for code in ("services", "difficulty", "students", "review", "public_sector", "subsidies", "assisted", "jobs"):
+        assert client.get(reverse("reports:topic", args=[code]), {"year": YEAR}).status_code == 200
+
+
+def test_district_officer_is_scoped(
+    registry: dict[str, Any], review: list[Declaration], client: Any, hx_officer: Any
+) -> None:
+    aggregates.refresh(YEAR)
+    client.force_login(hx_officer)
+    page = client.get(reverse("reports:topic", args=["employment"]), {"year": YEAR})
+    html = page.content.decode()
+    assert "河西区2022年新增残疾人就业2人" in html
+    assert "和平区" not in _chart(html, "emp-areas-data")["labels"]
+    review_page = client.get(reverse("reports:topic", args=["review"]), {"year": YEAR}).content.decode()
+    assert _chart(review_page, "rev-areas-data")["labels"] == ["河西区"]
+    # Another district's drill-down, or a street of it: 404, like a district that does not exist.
+    url = reverse("reports:topic", args=["employment"])
+    assert client.get(url, {"year": YEAR, "district": "120101"}).status_code == 404
+    street = registry["hp_streets"][0]
+    assert client.get(url, {"year": YEAR, "district": "120101", "street": street.code}).status_code == 404
+    assert client.get(url, {"year": YEAR, "district": "120103", "street": street.code}).status_code == 404
+    assert client.get(url, {"year": YEAR, "district": "999999"}).status_code == 404
+    # The landing page counts only 河西区.
+    home = client.get(reverse("reports:dashboard")).content.decode()
+    assert "可查看 1 个区的数据" in home
+
+
+def test_non_staff_gets_403(client: Any, make_user: Any) -> None:
+    client.force_login(make_user("employer_user"))
+    assert client.get(reverse("reports:topic", args=["employment"])).status_code == 403
+    assert client.get(reverse("reports:annual_list")).status_code == 403
+    assert client.get(reverse("reports:quality")).status_code == 403
