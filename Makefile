@@ -45,7 +45,10 @@ migrate: install
 demo: migrate
 	$(MANAGE) seed_demo --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --seed 1 --if-empty
 	$(MANAGE) seed_demo_review --seed 1 --if-empty
+	$(MANAGE) seed_demo_jobs --seed 1 --if-empty
+	$(MANAGE) seed_demo_assisted --seed 1 --if-empty
 	$(MANAGE) seed_demo_subsidies --seed 1 --if-empty
+	$(MANAGE) seed_demo_reports --seed 1 --if-empty
 
 # Sets everything up and runs the platform with demo data on the embedded SQLite database.
 run: demo

@@ -20,6 +20,10 @@ failure fails ``make bench`` too.
 Then ``bench/matching.py``: top-10 postings for 50,000 job seekers against 10,000 postings (budget 60 s on
 2 cores, in memory, beside a trivial pass over the same arrays; results in bench/results/matching.json);
 its failure fails ``make bench`` too.
+
+Then ``bench/dashboards.py``: p50/p95 of every monitoring dashboard on the city-scale database above (budget
+p95 ≤ 300 ms, beside ``/healthz``) and the city annual report as a tagged PDF (a 30-page cut ≤ 20 s; results
+in bench/results/dashboards.json); its failure fails ``make bench`` too.
 """
 
 from __future__ import annotations
@@ -268,10 +272,13 @@ def main() -> int:
     # Matching: top-10 postings for 50,000 seekers × 10,000 postings in ≤ 60 s on 2 cores (bench/matching.py).
     print("\n== job matching (bench/matching.py) ==")
     matching_failed = subprocess.call([sys.executable, str(ROOT / "bench" / "matching.py")], cwd=ROOT) != 0  # noqa: S603
+    # Dashboards p95 ≤ 300 ms and a 30-page city report in ≤ 20 s, on the city-scale database seeded above.
+    print("\n== dashboards and annual report (bench/dashboards.py) ==")
+    dashboards_failed = subprocess.call([sys.executable, str(ROOT / "bench" / "dashboards.py")], cwd=ROOT) != 0  # noqa: S603
     if over_budget:
         print(f"FAIL: city-scale seeding took longer than the {BUDGET_SECONDS:.0f} s budget", file=sys.stderr)
         return 1
-    return 1 if import_failed or levy_failed or matching_failed else 0
+    return 1 if import_failed or levy_failed or matching_failed or dashboards_failed else 0
 
 
 if __name__ == "__main__":

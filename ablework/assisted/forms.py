@@ -16,7 +16,10 @@ from ablework.core.models import District, Street
 from ablework.people import api as people_api
 
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-_MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def _money(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
 
 class _Styled:
@@ -144,7 +147,7 @@ class AgreementForm(StyledForm):
     start_date = forms.DateField(label="协议开始日期", widget=_DATE)
     end_date = forms.DateField(label="协议结束日期", widget=_DATE, required=False, help_text="无固定期限可不填")
     accident_insurance = forms.BooleanField(label="已购买意外伤害保险", required=False)
-    insurance_amount = forms.DecimalField(label="保险费（元）", required=False, **_MONEY)
+    insurance_amount = _money("保险费（元）", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,7 +169,7 @@ class MonthField(forms.DateField):
 class MonthForm(StyledForm):
     month = MonthField(label="月份")
     hours = forms.DecimalField(label="工作时长（小时）", max_digits=6, decimal_places=1, min_value=Decimal("0"))
-    pay = forms.DecimalField(label="劳动报酬（元）", **_MONEY)
+    pay = _money("劳动报酬（元）")
     paid_by_bank = forms.BooleanField(label="通过银行发放", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -196,7 +199,9 @@ class ProjectForm(_ScopedModelForm):
 
 
 class AllocateForm(StyledForm):
-    institution = forms.ModelChoiceField(label="承接机构", queryset=None, empty_label="—请选择—")
+    institution: forms.ModelChoiceField[Institution] = forms.ModelChoiceField(
+        label="承接机构", queryset=None, empty_label="—请选择—"
+    )
     allocated_on = forms.DateField(label="调配日期", widget=_DATE)
 
     def __init__(self, *args: Any, project: LabourProject, **kwargs: Any) -> None:
@@ -225,7 +230,7 @@ class SupportForm(StyledForm):
     year = forms.IntegerField(label="年度", min_value=2000)
     support_kind = forms.ChoiceField(label="带动方式", choices=SupportKind.choices)
     help_kind = forms.ChoiceField(label="帮扶内容", choices=HelpKind.choices)
-    income = forms.DecimalField(label="带来收入（元/年）", **_MONEY)
+    income = _money("带来收入（元/年）")
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

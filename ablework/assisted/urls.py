@@ -11,6 +11,15 @@ urlpatterns = [
     path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),
     path("institutions/<int:pk>/staff/add/", views.staff_add, name="staff_add"),
     path("institutions/<int:pk>/participants/add/", views.participant_add, name="participant_add"),
+    path("institutions/<int:pk>/months/import/", views.month_import, name="month_import"),
+    path(
+        "institutions/<int:pk>/months/import/template.xlsx", views.month_import_template, name="month_import_template"
+    ),
+    path(
+        "institutions/<int:pk>/months/import/<int:batch_pk>/report.xlsx",
+        views.month_import_report,
+        name="month_import_report",
+    ),
     path("coverage/", views.coverage, name="coverage"),
     path("participants/", views.participant_list, name="participant_list"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),

@@ -20,8 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 
 from ablework.assisted import access, actions, queries
+from ablework.assisted import imports as assisted_imports
 from ablework.assisted.enums import (
     InstitutionKind,
     InstitutionStatus,
@@ -46,6 +48,7 @@ from ablework.assisted.forms import (
 )
 from ablework.assisted.models import Institution, LabourProject, RuralBase
 from ablework.core import audit
+from ablework.core import imports as core_imports
 from ablework.core.files import xlsx_response
 from ablework.core.listing import ListSpec, apply_list, filtered
 from ablework.core.models import District
@@ -65,7 +68,7 @@ def _district_ids(request: HttpRequest) -> list[int]:
     return list(request.user.scope_district_ids())  # type: ignore[union-attr]
 
 
-def _add_errors(form: forms.Form, exc: actions.AssistedError) -> None:
+def _add_errors(form: forms.BaseForm, exc: actions.AssistedError) -> None:
     if not exc.errors:
         form.add_error(None, str(exc))
     for field, message in exc.errors.items():
@@ -73,7 +76,14 @@ def _add_errors(form: forms.Form, exc: actions.AssistedError) -> None:
 
 
 def _form_page(
-    request: HttpRequest, form: forms.Form, *, title: str, back: str, crumb: str, submit: str = "保存", intro: str = ""
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    back: str,
+    crumb: str,
+    submit: str = "保存",
+    intro: str = "",
 ) -> HttpResponse:
     return render(
         request,
@@ -576,3 +586,59 @@ def support_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assisted:rural_detail", pk=base.pk)
     back = reverse("assisted:rural_detail", args=[base.pk])
     return _form_page(request, form, title=f"登记帮扶记录：{base.name}", back=back, crumb=base.name)
+
+
+# --- import of monthly records ------------------------------------------------------------------------
+
+
+class MonthImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excel或CSV文件",
+        help_text="每人每月一行：身份证号、姓名、月份、工作时长、劳动报酬、银行发放",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.xlsm,.ods,.csv"}),
+    )
+
+
+@login_required
+def month_import(request: HttpRequest, pk: int) -> HttpResponse:
+    inst = access.access_institution_for_records(request.user, pk)
+    form = MonthImportForm(request.POST or None, request.FILES or None)
+    batch = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with _own_scope(request, inst.district_id):
+            submitted = assisted_imports.import_months(
+                inst, actor=request.user, filename=upload.name, data=upload.read()
+            )
+        batch = submitted.batch
+        if not submitted.created:
+            messages.info(request, f"该文件此前已导入（批次{batch.pk}），本次未重复导入。以下是当时的结果。")
+    return render(
+        request,
+        "assisted/month_import.html",
+        {"inst": inst, "form": form, "batch": batch, "spec": assisted_imports.month_spec(),
+         "errors": batch.errors[:100] if batch else []},
+    )  # fmt: skip
+
+
+@login_required
+def month_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    access.access_institution_for_records(request.user, pk)
+    return _xlsx_attachment(core_imports.template_xlsx(assisted_imports.month_spec()), "月度工时与报酬导入模板.xlsx")
+
+
+@login_required
+def month_import_report(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+    inst = access.access_institution_for_records(request.user, pk)
+    batch = assisted_imports.batch_for(inst, batch_pk)
+    if batch is None:
+        raise Http404
+    return _xlsx_attachment(
+        core_imports.report_xlsx(batch, assisted_imports.month_spec()), f"导入错误报告-{batch.pk}.xlsx"
+    )
+
+
+def _xlsx_attachment(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response

@@ -101,26 +101,39 @@ def _seed(seed: int) -> Result:
     }
 
     with unscoped():
-        persons = list(people_api.Person.objects.filter(district=hp, merged_into__isnull=True).order_by("pk")[:400])
-        employers = list(employers_api.Employer.objects.filter(district=hp, kind="enterprise").order_by("pk")[:50])
+        persons = list(people_api.Person.objects.filter(merged_into__isnull=True).order_by("pk")[:3000])
+        employers: dict[int, list[Any]] = {}
+        for e in employers_api.Employer.objects.filter(kind="enterprise").order_by("pk")[:3000]:
+            employers.setdefault(e.district_id, []).append(e)
     eligible = []
     for p in persons:
         f = people_api.person_facts(p, today)
         if f.cert_valid and f.working_age and f.cert_kind == "cdpf" and f.level in (1, 2, 3, 4):
             eligible.append(p)
     rng.shuffle(eligible)
+    eligible.sort(key=lambda p: p.district_id != hp.pk, reverse=True)  # 和平区 first (popped from the end)
 
-    def district_staff(district: District) -> tuple[User, list[User]]:
-        """(maker, employer-chain deciders) of a district other than 和平区."""
-        if district.pk == hp.pk:
-            return maker, chains["employer"]
-        dorg, _ = Organisation.objects.get_or_create(kind=OrgKind.DISTRICT, name=f"{district.name}残疾人联合会",
-                                                     defaults={"district": district})  # fmt: skip
-        return (
-            _user(f"officer_{district.code}", Role.DISTRICT_OFFICER, dorg, f"{district.name}经办员"),
-            [_user(f"checker_{district.code}", Role.DISTRICT_OFFICER, dorg, f"{district.name}复核员"),
-             _user(f"reviewer_{district.code}", Role.DISTRICT_REVIEWER, dorg, f"{district.name}审核员"), city],
-        )  # fmt: skip
+    staff_of: dict[int, tuple[User, dict[str, list[User]]]] = {hp.pk: (maker, chains)}
+
+    def staff(district: District) -> tuple[User, dict[str, list[User]]]:
+        """(maker, deciders per applicant kind) of a district: the demo accounts in 和平区, made elsewhere."""
+        if district.pk not in staff_of:
+            dorg, _ = Organisation.objects.get_or_create(kind=OrgKind.DISTRICT, name=f"{district.name}残疾人联合会",
+                                                         defaults={"district": district})  # fmt: skip
+            sorg, _ = Organisation.objects.get_or_create(kind=OrgKind.STREET, name=f"{district.name}街道（演示）",
+                                                         defaults={"district": district})  # fmt: skip
+            checker = _user(f"checker_{district.code}", Role.DISTRICT_OFFICER, dorg, f"{district.name}复核员")
+            rev = _user(f"reviewer_{district.code}", Role.DISTRICT_REVIEWER, dorg, f"{district.name}审核员")
+            street_ = _user(f"street_{district.code}", Role.STREET_WORKER, sorg, f"{district.name}街道工作人员")
+            staff_of[district.pk] = (
+                _user(f"officer_{district.code}", Role.DISTRICT_OFFICER, dorg, f"{district.name}经办员"),
+                {"employer": [checker, rev, city], "person": [street_, rev, city], "institution": [rev, city]},
+            )
+        return staff_of[district.pk]
+
+    def employer_near(person: Any) -> Any:
+        pool = employers.get(person.district_id) or [e for es in employers.values() for e in es]
+        return rng.choice(pool) if pool else None
 
     def programme(kind: str, year: int = YEAR, budget: str = "2000000") -> Programme:
         prog = Programme.objects.filter(kind=kind, year=year).first()
@@ -130,10 +143,9 @@ def _seed(seed: int) -> Result:
             result.programmes += 1
         return prog
 
-    def through(app: Application, deciders: list[User], *, stop_before: int | None = None) -> None:
-        who = maker
-        if app.programme.applicant_kind == "employer":
-            who, deciders = district_staff(app.district)
+    def through(app: Application, *, stop_before: int | None = None) -> None:
+        who, chains_here = staff(app.district)
+        deciders = chains_here[app.programme.applicant_kind]
         _attach(app, who)
         actions.submit(app, actor=who)
         for i, user in enumerate(deciders):
@@ -157,23 +169,25 @@ def _seed(seed: int) -> Result:
 
     # 2. new hire and 3. internship: a unit of 和平区 and persons from the registry
     def new_hire() -> Application | None:
-        if not eligible or not employers:
+        if not eligible:
             return None
-        person, employer = eligible.pop(), rng.choice(employers)
+        person = eligible.pop()
+        employer = employer_near(person)
         _si(person, employer.uscc, date(YEAR, 1, 1), 12)
         return actions.create_application(
-            programme(ProgrammeKind.NEW_HIRE), actor=maker, employer=employer, person=person,
+            programme(ProgrammeKind.NEW_HIRE), actor=staff(person.district)[0], employer=employer, person=person,
             bank_name="中国工商银行天津和平支行", bank_account=f"62220202{rng.randrange(10**10, 10**11)}",
             data={"contract_start": f"{YEAR}-01-01", "contract_end": f"{YEAR + 2}-12-31", "monthly_wage": "3500",
                   "contract_year": 1},
         )  # fmt: skip
 
     def internship() -> Application | None:
-        if not eligible or not employers:
+        if not eligible:
             return None
-        person, employer = eligible.pop(), rng.choice(employers)
+        person = eligible.pop()
+        employer = employer_near(person)
         return actions.create_application(
-            programme(ProgrammeKind.INTERNSHIP), actor=maker, employer=employer, person=person,
+            programme(ProgrammeKind.INTERNSHIP), actor=staff(person.district)[0], employer=employer, person=person,
             bank_name="中国银行天津分行", bank_account=f"62166100{rng.randrange(10**10, 10**11)}",
             data={"start": f"{YEAR}-03-01", "end": f"{YEAR}-08-31", "monthly_allowance": "2500",
                   "graduated_on": f"{YEAR - 1}-07-01", "accident_insurance": True, "retained": True},
@@ -184,7 +198,7 @@ def _seed(seed: int) -> Result:
             return None
         person = eligible.pop()
         return actions.create_application(
-            programme(ProgrammeKind.NEW_BUSINESS), actor=maker, person=person,
+            programme(ProgrammeKind.NEW_BUSINESS), actor=staff(person.district)[0], person=person,
             bank_name="天津农商银行", bank_account=f"62310000{rng.randrange(10**10, 10**11)}",
             data={"uscc": _uscc("92", rng), "licence_date": f"{YEAR}-04-15", "operator_confirmed": True},
         )  # fmt: skip
@@ -196,7 +210,7 @@ def _seed(seed: int) -> Result:
         uscc = _uscc("92", rng)
         _si(person, uscc, date(YEAR - 1, 1, 1), 18)
         return actions.create_application(
-            programme(ProgrammeKind.SELF_EMPLOYMENT), actor=maker, person=person,
+            programme(ProgrammeKind.SELF_EMPLOYMENT), actor=staff(person.district)[0], person=person,
             bank_name="中国建设银行天津分行", bank_account=f"62170000{rng.randrange(10**10, 10**11)}",
             data={"started_on": f"{YEAR - 1}-01-01", "business_name": "便民维修店"},
         )  # fmt: skip
@@ -217,7 +231,7 @@ def _seed(seed: int) -> Result:
                         continue
                     rewarded.add(employer.pk)
                     return actions.create_application(
-                        programme(ProgrammeKind.OVER_QUOTA_REWARD, year), actor=district_staff(employer.district)[0],
+                        programme(ProgrammeKind.OVER_QUOTA_REWARD, year), actor=staff(employer.district)[0],
                         employer=employer,
                         bank_name="中国农业银行天津分行", bank_account=f"62284800{rng.randrange(10**10, 10**11)}", data={},
                     )  # fmt: skip
@@ -228,15 +242,15 @@ def _seed(seed: int) -> Result:
 
     def assisted() -> Application | None:
         with unscoped():
-            institutions = list(assisted_api.Institution.objects.filter(district=hp).order_by("pk"))
+            institutions = list(assisted_api.Institution.objects.select_related("district").order_by("pk"))
         for inst in institutions:
             if Application.objects.filter(institution_id=inst.pk).exists():
                 continue
             return actions.create_application(
-                programme(ProgrammeKind.ASSISTED_GRANT), actor=maker, institution=inst,
+                programme(ProgrammeKind.ASSISTED_GRANT), actor=staff(inst.district)[0], institution=inst,
                 bank_name="中国邮政储蓄银行天津分行", bank_account=f"62210000{rng.randrange(10**10, 10**11)}", data={},
             )  # fmt: skip
-        result.skipped.setdefault(ProgrammeKind.ASSISTED_GRANT, "和平区尚无辅助性就业机构（先运行 seed_demo_assisted）")
+        result.skipped.setdefault(ProgrammeKind.ASSISTED_GRANT, "尚无辅助性就业机构（先运行 seed_demo_assisted）")
         return None
 
     builders = {
@@ -244,19 +258,18 @@ def _seed(seed: int) -> Result:
         ProgrammeKind.INTERNSHIP: internship, ProgrammeKind.NEW_BUSINESS: new_business,
         ProgrammeKind.SELF_EMPLOYMENT: self_employment, ProgrammeKind.ASSISTED_GRANT: assisted,
     }  # fmt: skip
-    for kind, build in builders.items():
-        make(kind, 3, build)
+    for programme_kind, build in builders.items():
+        make(programme_kind, 3, build)
 
     # The first of each programme goes all the way; the others wait at different stages.
     to_pay: list[Programme] = []
     for kind, apps in made.items():
         for i, app in enumerate(apps):
-            deciders = chains[app.programme.applicant_kind]
             if not app.eligible:
                 result.skipped.setdefault(kind, "；".join(c["label"] for c in app.criteria if c["status"] != "met"))
                 continue
             try:
-                through(app, deciders, stop_before=None if i == 0 else i - 1)
+                through(app, stop_before=None if i == 0 else i - 1)
             except Exception as exc:  # keep the rest of the demo going, say why
                 result.skipped.setdefault(kind, str(exc))
                 continue

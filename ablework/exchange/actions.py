@@ -173,7 +173,7 @@ def _tally(batch: FeedBatch, outcomes: list[tuple[int, str, Outcome, list[str]]]
                 )
 
 
-def _claim_batch(kind: str, source: str, batch_id: str, **fields: Any) -> tuple[FeedBatch, bool]:
+def claim_batch(kind: str, source: str, batch_id: str, **fields: Any) -> tuple[FeedBatch, bool]:
     try:
         with transaction.atomic():
             return FeedBatch.objects.create(kind=kind, source=source, batch_id=batch_id, **fields), True
@@ -189,7 +189,7 @@ def receive_feed(*, client: ApiClient, actor: Any, kind: str, batch_id: str, row
     if not 1 <= len(rows) <= MAX_PUSH_ROWS:
         raise ExchangeError(f"每批应有1至{MAX_PUSH_ROWS}行数据")
     source = client.department
-    batch, created = _claim_batch(kind, source, batch_id, channel=Channel.API, client=client)
+    batch, created = claim_batch(kind, source, batch_id, channel=Channel.API, client=client)
     if not created:
         return FeedResult(batch, duplicate=True)
     spec, writer = SPECS[kind], WRITERS[kind]
@@ -268,9 +268,7 @@ def receive_feed_file(
         raise ExchangeError(str(exc)) from None
     except Exception as exc:  # a reader failing on a damaged file (csv.Error, calamine errors)
         raise ExchangeError(f"无法读取该文件（{exc.__class__.__name__}），请确认文件未损坏") from None
-    batch, created = _claim_batch(
-        kind, source, batch_id, channel=Channel.FILE, client=client, uploaded_by=_user(actor)
-    )
+    batch, created = claim_batch(kind, source, batch_id, channel=Channel.FILE, client=client, uploaded_by=_user(actor))
     if not created:
         return FeedResult(batch, duplicate=True)
     submitted = core_imports.submit_import(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
@@ -144,6 +144,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     if not isinstance(exc, exceptions.APIException):
         return None
+    wait = getattr(exc, "wait", None)
     code, message = "error", "请求无法处理"
     for cls, (c, m) in _CODES.items():
         if isinstance(exc, cls):
@@ -155,13 +156,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, (exceptions.PermissionDenied, exceptions.AuthenticationFailed)) and str(exc.detail):
         message = str(exc.detail)
     elif isinstance(exc, exceptions.Throttled):
-        message = f"访问过于频繁，请在{int(exc.wait or 1)}秒后重试"
+        message = f"访问过于频繁，请在{int(wait or 1)}秒后重试"
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
-    return Response(error_body(code, message, details), status=exc.status_code, headers=headers)
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = str(auth_header)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
+    return Response(error_body(code, message, details), status=getattr(exc, "status_code", 400), headers=headers)
 
 
 class PartnerAPIView(APIView):
@@ -182,7 +184,7 @@ class PartnerAPIView(APIView):
     def get_exception_handler(self) -> Any:
         return exception_handler
 
-    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> NoReturn:
         if request.authenticators and not request.successful_authenticator:
             raise exceptions.NotAuthenticated()
         raise exceptions.PermissionDenied(detail=message, code=code)
@@ -230,5 +232,9 @@ def _audit_call(request: Any, response: Any) -> None:
             )
 
 
-def ok(data: Any, code: int = status.HTTP_200_OK) -> Response:
-    return Response(data, status=code)
+def client_of(request: Request) -> ApiClient:
+    """The authenticated client (the permission class has made sure there is one)."""
+    client = request.auth
+    if not isinstance(client, ApiClient):  # pragma: no cover - HasScope refuses such requests
+        raise exceptions.NotAuthenticated()
+    return client

@@ -69,15 +69,22 @@ def audit_national_export(person_ids: Sequence[int], *, actor: Any, on: date, fm
 
 
 def _money(value: Decimal | None) -> Any:
-    return "" if value is None else value
+    return "" if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
 def tax_rows(data_year: int) -> list[list[Any]]:
     return [
         [
-            r["uscc"], r["name"], r["district"], r["staff_count"], r["accepted_count"],
-            _money(r["required_count"]), _money(r["levy_due"]), r["levy_paid"], _yn(r["late"]),
-        ]  # fmt: skip
+            r["uscc"],
+            r["name"],
+            r["district"],
+            r["staff_count"],
+            r["accepted_count"],
+            r["required_count"] if r["required_count"] is not None else "",
+            _money(r["levy_due"]),
+            _money(r["levy_paid"]),
+            _yn(r["late"]),
+        ]
         for r in quota_api.tax_export_rows(data_year)
     ]
 

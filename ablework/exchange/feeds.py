@@ -277,9 +277,7 @@ def write_military(rows: list[ParsedRow], source: str, batch_id: str, received_a
         out.append(CREATED)
     result = people_api.record_military_certificates(keep, source=source, batch_id=batch_id, received_at=received_at)
     it = iter(keep)
-    return [
-        (CREATED if result[next(it).row_key] == "created" else UNCHANGED) if o == CREATED else o for o in out
-    ]
+    return [(CREATED if result[next(it).row_key] == "created" else UNCHANGED) if o == CREATED else o for o in out]
 
 
 WRITERS: dict[str, Writer] = {

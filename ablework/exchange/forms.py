@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.utils import timezone
 
@@ -52,4 +50,4 @@ class ExportForm(forms.Form):
 
 
 def default_year() -> int:
-    return date.today().year - 1
+    return timezone.localdate().year - 1

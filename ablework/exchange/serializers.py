@@ -108,8 +108,9 @@ def push_request(row: type[serializers.Serializer], name: str) -> type[serialize
     for the document only."""
     attrs = {
         "batch_id": BATCH_ID,
-        "rows": serializers.ListField(child=serializers.DictField(), min_length=1, max_length=5000,
-                                      help_text=f"数据行，字段见 {row.__name__}"),  # fmt: skip
+        "rows": serializers.ListField(
+            child=serializers.DictField(), min_length=1, max_length=5000, help_text=f"数据行，字段见 {row.__name__}"
+        ),
     }
     return type(name, (serializers.Serializer,), attrs)
 
@@ -128,7 +129,7 @@ class RejectionSerializer(serializers.Serializer):
 
 class FeedBatchSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the field is called source in the API
     batch_id = serializers.CharField()
     channel = serializers.CharField()
     status = serializers.CharField()

@@ -3,7 +3,7 @@ rejection reports, feed file upload, the credit-platform outbox, outbound files.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import transaction
@@ -24,6 +24,12 @@ from ablework.exchange.enums import BatchStatus, FeedKind, OutboxStatus
 from ablework.exchange.feeds import SPECS
 from ablework.exchange.forms import ClientForm, ExportForm, FeedUploadForm, default_year
 from ablework.exchange.models import ApiClient, FeedBatch, OutboxMessage
+
+
+def _csv(filename: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
+    # A streaming response is an HttpResponseBase; the access decorator is typed for HttpResponse.
+    return cast(HttpResponse, csv_response(filename, headers, rows))
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -88,7 +94,19 @@ BATCH_LIST = ListSpec(
     sorts={"received_at": ("接收时间", "received_at"), "rejected": ("拒收行数", "rejected_rows")},
     default_sort="-received_at",
 )
-BATCH_EXPORT_HEADERS = ["数据类别", "来源", "批次号", "方式", "状态", "收到", "新增", "更新", "无变化", "拒收", "接收时间"]
+BATCH_EXPORT_HEADERS = [
+    "数据类别",
+    "来源",
+    "批次号",
+    "方式",
+    "状态",
+    "收到",
+    "新增",
+    "更新",
+    "无变化",
+    "拒收",
+    "接收时间",
+]
 
 
 def _batch_cells(b: FeedBatch) -> list[Any]:
@@ -110,7 +128,7 @@ def batches(request: HttpRequest) -> HttpResponse:
             audit.record(AuditAction.EXPORT, actor=request.user, object_type="exchange.feedbatch",
                          object_label=f"导出数据报送批次（{len(rows)}条）")  # fmt: skip
         if fmt == "csv":
-            return csv_response("数据报送批次.csv", BATCH_EXPORT_HEADERS, rows)
+            return _csv("数据报送批次.csv", BATCH_EXPORT_HEADERS, rows)
         return xlsx_response("数据报送批次.xlsx", BATCH_EXPORT_HEADERS, rows)
     return render(
         request, "exchange/batches.html",
@@ -209,7 +227,8 @@ def outbox_push(request: HttpRequest) -> HttpResponse:
     queued = outbox.enqueue_credit_events()
     report = outbox.deliver_due()
     messages.info(
-        request, f"新排队{queued}条；送达{len(report.sent)}条，待重试{len(report.retried)}条，失败{len(report.dead)}条。"
+        request,
+        f"新排队{queued}条；送达{len(report.sent)}条，待重试{len(report.retried)}条，失败{len(report.dead)}条。",
     )
     return redirect("exchange:outbox")
 
@@ -243,13 +262,13 @@ def exports_page(request: HttpRequest) -> HttpResponse:
                 exports.audit_national_export(ids, actor=request.user, on=d["on"], fmt=d["fmt"])
                 name = f"全国就业培训系统-{d['on']:%Y%m%d}.{d['fmt']}"
                 if d["fmt"] == "csv":
-                    return csv_response(name, exports.NATIONAL_HEADERS, rows)
+                    return _csv(name, exports.NATIONAL_HEADERS, rows)
                 return xlsx_response(name, exports.NATIONAL_HEADERS, rows)
         else:
             rows = exports.tax_rows(d["data_year"])
             exports.audit_tax_export(len(rows), actor=request.user, data_year=d["data_year"], fmt=d["fmt"])
             name = f"税务对接-{d['data_year']}年度.{d['fmt']}"
             if d["fmt"] == "csv":
-                return csv_response(name, exports.TAX_HEADERS, rows)
+                return _csv(name, exports.TAX_HEADERS, rows)
             return xlsx_response(name, exports.TAX_HEADERS, rows)
     return render(request, "exchange/exports.html", {"form": form, "is_admin": is_city_admin(request.user)})

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -17,7 +17,7 @@ from ablework.core.identifiers import IdentifierError, parse_disability_cert, pa
 from ablework.employers import api as employers_api
 from ablework.exchange import actions
 from ablework.exchange import serializers as s
-from ablework.exchange.api_base import ApiCursorPagination, PartnerAPIView
+from ablework.exchange.api_base import ApiCursorPagination, PartnerAPIView, client_of
 from ablework.exchange.enums import FEED_SCOPES, FeedKind, Scope
 from ablework.exchange.models import FeedBatch
 from ablework.people import api as people_api
@@ -37,6 +37,12 @@ SLUGS = {
     "levy-payments": FeedKind.LEVY,
     "military-certificates": FeedKind.MILITARY,
 }
+KIND_PARAM = OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(SLUGS), description="数据类别")
+USCC_PARAM = OpenApiParameter(
+    "uscc", str, OpenApiParameter.PATH, pattern="^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+    description="统一社会信用代码（18位）",
+)  # fmt: skip
+BATCH_PARAM = OpenApiParameter("batch_id", str, OpenApiParameter.PATH, pattern="^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def _validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -87,10 +93,10 @@ class CertificateVerifyView(PartnerAPIView):
                 and facts.level == cert.level
             )
             request.audit_subject = _person_subject(  # type: ignore[attr-defined]
-                person, f"接口核验残疾人证 {person.id_masked}", f"残疾人证核验：{request.auth.name}"
+                person, f"接口核验残疾人证 {person.id_masked}", f"残疾人证核验：{client_of(request).name}"
             )
         body: dict[str, Any] = {"valid": valid, "checked_on": today}
-        if request.auth.has_scope(Scope.PERSONS_DETAIL):
+        if client_of(request).has_scope(Scope.PERSONS_DETAIL):
             body |= {
                 "category": facts.category if valid and facts else None,
                 "level": facts.level if valid and facts else None,
@@ -122,7 +128,7 @@ class EmploymentStatusView(PartnerAPIView):
         today = timezone.localdate()
         si = people_api.si_paid_months(person, start=(today.replace(day=1) - timedelta(days=335)), end=today)
         request.audit_subject = _person_subject(  # type: ignore[attr-defined]
-            person, f"接口查询就业状态 {person.id_masked}", f"就业状态查询：{request.auth.name}"
+            person, f"接口查询就业状态 {person.id_masked}", f"就业状态查询：{client_of(request).name}"
         )
         body = {
             "found": True,
@@ -142,6 +148,7 @@ class AnnualReviewResultsView(PartnerAPIView):
         summary="用人单位按比例就业年审结果",
         description="已认定的各年度：认定安排人数（加权）、应安排人数、应缴和已缴保障金。",
         responses={200: s.ReviewResultsResponse, **ERRORS_404},
+        parameters=[USCC_PARAM],
         tags=["employers"],
     )
     def get(self, request: Request, uscc: str) -> Response:
@@ -157,7 +164,7 @@ class AnnualReviewResultsView(PartnerAPIView):
             "object_id": employer.pk,
             "label": f"接口查询年审结果 {employer.name}",
             "district_code": employer.audit_district_code(),
-            "purpose": f"年审结果查询：{request.auth.name}",
+            "purpose": f"年审结果查询：{client_of(request).name}",
         }
         body = {"uscc": employer.uscc, "name": employer.name, "results": quota_api.review_results(employer)}
         return Response(s.ReviewResultsResponse(body).data)
@@ -191,7 +198,11 @@ def _feed_push_view(kind: str, body: type[serializers.Serializer], summary: str)
             data = _validated(body, request)
             try:
                 result = actions.receive_feed(
-                    client=request.auth, actor=request.user, kind=kind, batch_id=data["batch_id"], rows=data["rows"]
+                    client=client_of(request),
+                    actor=request.user,
+                    kind=kind,
+                    batch_id=data["batch_id"],
+                    rows=data["rows"],
                 )
             except actions.ExchangeError as exc:
                 raise exceptions.ValidationError({"rows": [str(exc)]}) from None
@@ -221,6 +232,7 @@ class FeedFileView(PartnerAPIView):
         "文件先整体检查（大小、编码、压缩炸弹、超长行），不合格则拒收且不做任何改动。",
         request={"multipart/form-data": s.FeedFileUpload},
         responses={201: s.FeedResultSerializer, 200: s.FeedResultSerializer, **ERRORS_404},
+        parameters=[KIND_PARAM],
         tags=["feeds"],
     )
     def post(self, request: Request, kind: str) -> Response:
@@ -231,8 +243,8 @@ class FeedFileView(PartnerAPIView):
         upload = data["file"]
         try:
             result = actions.receive_feed_file(
-                kind=feed, source=request.auth.department, batch_id=data["batch_id"], filename=upload.name or "file",
-                data=upload.read(), actor=request.user, client=request.auth,
+                kind=feed, source=client_of(request).department, batch_id=data["batch_id"], filename=upload.name or "file",
+                data=upload.read(), actor=request.user, client=client_of(request),
             )  # fmt: skip
         except actions.ExchangeError as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from None
@@ -249,7 +261,7 @@ class FeedBatchListView(PartnerAPIView):
         tags=["feeds"],
     )
     def get(self, request: Request) -> Response:
-        qs = FeedBatch.objects.filter(client=request.auth).order_by("-id")
+        qs = FeedBatch.objects.filter(client=client_of(request)).order_by("-id")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.FeedBatchSerializer(page, many=True).data)
@@ -260,11 +272,14 @@ class FeedBatchDetailView(PartnerAPIView):
         operation_id="feed_batch_detail",
         summary="某一批次的处理结果与拒收明细",
         responses={200: s.FeedResultSerializer, **ERRORS_404},
+        parameters=[KIND_PARAM, BATCH_PARAM],
         tags=["feeds"],
     )
     def get(self, request: Request, kind: str, batch_id: str) -> Response:
         feed = SLUGS.get(kind)
-        batch = FeedBatch.objects.filter(client=request.auth, kind=feed, batch_id=batch_id).first() if feed else None
+        batch = (
+            FeedBatch.objects.filter(client=client_of(request), kind=feed, batch_id=batch_id).first() if feed else None
+        )
         if batch is None:
             raise exceptions.NotFound()
         return Response(_result(actions.FeedResult(batch, duplicate=False)))

@@ -74,7 +74,9 @@ def public_fairs(on: date | None = None) -> list[Fair]:
     """Published fairs that have not ended, soonest first."""
     on = on or timezone.localdate()
     with unscoped():
-        return list(Fair.objects.select_related("district").filter(published=True, ends_on__gte=on).order_by("starts_on", "id"))
+        return list(
+            Fair.objects.select_related("district").filter(published=True, ends_on__gte=on).order_by("starts_on", "id")
+        )
 
 
 def public_directory(*, kind: str = "", district: str = "", q: str = "") -> QuerySet[DirectoryEntry]:

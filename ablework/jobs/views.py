@@ -29,7 +29,7 @@ from ablework.core.scoping import unscoped
 from ablework.core.workflow import TransitionNotAllowed, available_transitions, history
 from ablework.employers import api as employers_api
 from ablework.jobs import access, actions, queries
-from ablework.jobs.enums import DirectoryKind, PostingSource, PostingStatus
+from ablework.jobs.enums import ConsentStatus, DirectoryKind, PostingSource, PostingStatus
 from ablework.jobs.forms import DirectoryForm, FairForm, HireForm, NoteForm, PostingForm, RetentionForm
 from ablework.jobs.models import Application, DirectoryEntry, Fair, Posting
 from ablework.people import api as people_api
@@ -386,14 +386,39 @@ def application_hire(request: HttpRequest, pk: int) -> HttpResponse:
 # -- retention checks -------------------------------------------------------------------------------
 
 
+RETENTION_LIST = ListSpec(
+    filters={
+        "months": lambda qs, v: qs.filter(months=int(v)) if v.isdigit() else qs.none(),
+        "overdue": lambda qs, v: qs.filter(due_on__lt=timezone.localdate()) if v == "1" else qs,
+    },
+    page_size=30,
+)
+
+
 @login_required
-def retention_due(request: HttpRequest) -> HttpResponse:
+def retention_due(request: HttpRequest) -> HttpResponseBase:
     if not access.is_staff(request.user):
         raise Http404
-    state = apply_list(request, queries.due_retention_checks(), ListSpec(page_size=30))
+    qs = queries.due_retention_checks()
+    if request.GET.get("export") == "xlsx":
+        rows_qs, values, _sort = filtered(request, qs, RETENTION_LIST)
+        rows = list(rows_qs)
+        audit.record_many(
+            audit.AuditAction.EXPORT, actor=request.user, object_type="people.person",
+            object_ids=[c.application.person_id for c in rows], object_label=f"稳岗回访待办导出（{len(rows)}条）",
+            changes={"filters": {k: v for k, v in values.items() if v}, "format": "xlsx"}, purpose="稳岗回访待办导出",
+        )  # fmt: skip
+        return xlsx_response(
+            "稳岗回访待办.xlsx",
+            ["姓名", "身份证号（脱敏）", "岗位", "用人单位", "入职日期", "入职后月数", "应回访日期"],
+            [[c.application.person.name, c.application.person.id_masked, c.application.posting.title,
+              c.application.posting.employer.name, c.application.hired_on, c.months, c.due_on] for c in rows],
+        )  # fmt: skip
+    state = apply_list(request, qs, RETENTION_LIST)
     page = list(state.page)
     _log_persons(request.user, "稳岗回访待办", [c.application.person_id for c in page])
-    return render(request, "jobs/retention_due.html", {"state": state, "checks": page, "today": timezone.localdate()})
+    return render(request, "jobs/retention_due.html", {"state": state, "checks": page, "today": timezone.localdate(),
+                                                       "months_choices": actions.retention_months(timezone.localdate())[0]})  # fmt: skip
 
 
 @login_required
@@ -434,8 +459,26 @@ def person_matches(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "jobs/person_matches.html",
         {"person": person, "profile": profile, "matches": matches, "consent": queries.consent_of(person.pk),
-         "can_refer": access.can_edit(request.user), "labels": queries.labels()},
+         "can_refer": access.can_edit(request.user), "labels": queries.labels(), "consent_choices": ConsentStatus.choices},
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def person_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer records the choice the person stated (e.g. at the need registration)."""
+    if not access.can_edit(request.user):
+        raise Http404
+    person = people_api.get_person(pk)
+    if person is None:
+        raise Http404
+    try:
+        actions.set_matching_consent(person, actor=request.user, status=request.POST.get("status", ""))
+    except actions.JobsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已登记本人的选择")
+    return redirect("jobs:person_matches", pk=person.pk)
 
 
 # -- fairs ------------------------------------------------------------------------------------------
@@ -574,6 +617,7 @@ urlpatterns = [
     path("retention/", retention_due, name="retention_due"),
     path("retention/<int:pk>/", retention_record, name="retention_record"),
     path("person/<int:pk>/", person_matches, name="person_matches"),
+    path("person/<int:pk>/consent/", person_consent, name="person_consent"),
     path("fairs/", fair_list, name="fair_list"),
     path("fairs/new/", fair_edit, name="fair_create"),
     path("fairs/<int:pk>/", fair_edit, name="fair_edit"),

@@ -513,13 +513,13 @@ def national_system_rows(*, on: date, district_ids: list[int] | None = None) -> 
         for i in range(0, len(ids), 2000):
             chunk = list(Person.objects.filter(pk__in=ids[i : i + 2000]).select_related("district").order_by("id"))
             spells: dict[int, EmploymentRecord] = {}
-            for rec in (
+            for running in (
                 EmploymentRecord.objects.filter(person_id__in=[p.pk for p in chunk], start_date__lte=on)
                 .filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
                 .select_related("employer__industry")
                 .order_by("person_id", "start_date", "id")
             ):
-                spells[rec.person_id] = rec  # the latest spell running on ``on``
+                spells[running.person_id] = running  # the latest spell running on ``on``
             for p in chunk:
                 if not is_working_age(p, on):
                     continue
@@ -543,3 +543,10 @@ def national_system_rows(*, on: date, district_ids: list[int] | None = None) -> 
                     "contract": bool(rec and rec.contract_months),
                     "social_insurance": bool(rec and rec.social_insurance),
                 }
+
+
+def need_registration_codes() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The code lists of the 四个一 forms that matching shares (``jobs`` keeps a copy; its tests compare)."""
+    from ablework.people.actions import services
+
+    return {"jobs": services.JOB_TYPES, "accommodations": services.ACCOMMODATIONS, "work_times": services.WORK_TIMES}

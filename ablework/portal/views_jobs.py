@@ -52,7 +52,10 @@ def job_search(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "postings": [(p, _wage(p)) for p in page],
-            "values": {k: request.GET.get(k, "") for k in ("q", "district", "occupation", "work_time", "access", "reserved", "fair")},
+            "values": {
+                k: request.GET.get(k, "")
+                for k in ("q", "district", "occupation", "work_time", "access", "reserved", "fair")
+            },
             "querystring_prefix": prefix + ("&" if prefix else ""),
             "districts": District.objects.all(),
             "occupations": jobs_api.OCCUPATIONS,
@@ -85,7 +88,7 @@ def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     posting = jobs_api.get_open_posting(pk)
     if posting is None:
         raise Http404
-    persons = dict((p.pk, p) for p, _ in people_api.portal_persons(request.user))
+    persons = {p.pk: p for p, _ in people_api.portal_persons(request.user)}
     raw = request.POST.get("person", "")
     person = persons.get(int(raw)) if raw.isdigit() else (next(iter(persons.values())) if len(persons) == 1 else None)
     if person is None:
@@ -135,9 +138,13 @@ def my_jobs(request: HttpRequest) -> HttpResponse:
     sections = []
     for person, relation in persons:
         _profile, matches = jobs_api.matches_for_person(person.pk, limit=10)
-        sections.append({"person": person, "relation": relation, "matches": matches, "consent": jobs_api.consent_of(person.pk)})
+        sections.append(
+            {"person": person, "relation": relation, "matches": matches, "consent": jobs_api.consent_of(person.pk)}
+        )
     apps = jobs_api.applications_of_persons([p.pk for p, _ in persons])
-    return render(request, "portal/my_jobs.html", {"sections": sections, "apps": apps, "consent_choices": ConsentStatus.choices})
+    return render(
+        request, "portal/my_jobs.html", {"sections": sections, "apps": apps, "consent_choices": ConsentStatus.choices}
+    )
 
 
 @login_required
@@ -156,7 +163,9 @@ def my_jobs_consent(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "已保存：同意自动匹配并向用人单位展示。" if status == ConsentStatus.CONSENTED else "已保存：不再自动匹配，也不向用人单位展示。",
+            "已保存：同意自动匹配并向用人单位展示。"
+            if status == ConsentStatus.CONSENTED
+            else "已保存：不再自动匹配，也不向用人单位展示。",
         )
     return redirect("portal:my_jobs")
 

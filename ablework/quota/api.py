@@ -152,21 +152,26 @@ def levy_inputs(data_year: int, district_ids: list[int] | None = None) -> list[d
         qs = Declaration.objects.filter(campaign__data_year=data_year, status=DeclarationStatus.CERTIFIED)
         if district_ids is not None:
             qs = qs.filter(employer__district_id__in=list(district_ids))
-        return list(
-            qs.order_by("id").values(
-                "staff_count",
-                "monthly_staff",
-                "total_wages",
-                "accepted_count",
-                declaration_id=F("id"),
-                employer_name=F("employer__name"),
-                uscc=F("employer__uscc"),
-                kind=F("employer__kind"),
-                district_id=F("employer__district_id"),
-                stored_levy_due=F("levy_result__levy_due"),
-                stored_extra_persons=F("levy_result__extra_persons"),
-            )
+        rows = qs.order_by("id").values(
+            "staff_count",
+            "monthly_staff",
+            "total_wages",
+            "accepted_count",
+            declaration_id=F("id"),
+            employer_name=F("employer__name"),
+            uscc=F("employer__uscc"),
+            kind=F("employer__kind"),
+            district_id=F("employer__district_id"),
+            stored_levy_due=F("levy_result__levy_due"),
+            stored_extra_persons=F("levy_result__extra_persons"),
         )
+        return [dict(r) for r in rows]
+
+
+def levy_input_count(data_year: int) -> int:
+    """How many certified declarations ``levy_inputs(data_year)`` would return (one count query)."""
+    with unscoped():
+        return Declaration.objects.filter(campaign__data_year=data_year, status=DeclarationStatus.CERTIFIED).count()
 
 
 def levy_parameters(data_year: int, district_ids: Iterable[int]) -> dict[int, Any]:

@@ -33,9 +33,10 @@ def area_for(user: Any, district_code: str | None, street_code: str | None) -> A
             district = District.objects.get(pk=ids[0])
             return Area("district", ids, district=district)
         return Area("city", ids, all_districts=len(ids) == all_count and getattr(user, "is_city", False))
-    district = District.objects.filter(code=district_code, pk__in=ids).first()
-    if district is None:
+    found = District.objects.filter(code=district_code, pk__in=ids).first()
+    if found is None:
         raise Http404("没有该区或无权查看")
+    district = found
     if not street_code:
         return Area("district", [district.pk], district=district)
     street = Street.objects.filter(code=street_code, district=district).first()

@@ -13,8 +13,9 @@ Topics (``Figure.topic``) and their measures:
 - ``review`` (per district, the unit's district of tax registration): declared, certified,
   meeting_ratio, levy_due, levy_paid, conflicts_open; the year is the data year.
 - ``public_sector`` (per district): covered, placed (§12).
-- ``subsidies`` (per district, by ``programme``): applications, approved, paid, budget, committed,
-  paid_amount — only when ``ablework.subsidies.api.programme_totals`` exists.
+- ``subsidies`` (per district, by ``programme``): applications, approved, paid, committed, paid_amount,
+  and the programme's city-wide budget (the same value in every district's row: read with max) — only
+  when ``ablework.subsidies.api.programme_totals`` exists.
 
 ``refresh(year)`` is idempotent: it replaces every figure of that year.  ``tasks.refresh_figures_task``
 and ``manage.py refresh_reports`` call it.
@@ -103,6 +104,7 @@ def _collect(year: int) -> _Rows:
     if totals is not None:
         for district_id in by_code.values():
             for r in totals(year, [district_id]):
+                # ``budget`` is city-wide: repeated in every district's rows and read with max, not sum.
                 for m in ("applications", "approved", "paid", "budget", "committed", "paid_amount"):
                     out.add("subsidies", district_id, None, m, r.get(m), "programme", r.get("code", ""))
     return out

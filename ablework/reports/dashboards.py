@@ -71,7 +71,7 @@ class Panel:
         by_key = {c.key: c for c in self.columns}
         for k in self.chart_keys:
             col = by_key[k]
-            data = []
+            data: list[float | None] = []
             for r in self.rows:
                 v = r["values"].get(k)
                 if v is None:
@@ -127,7 +127,7 @@ def ratio(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _link(topic: str, year: int, **params: str) -> str:
-    return reverse("reports:topic", args=[topic]) + "?" + urlencode({"year": year, **params})
+    return reverse("reports:topic", args=[topic]) + "?" + urlencode({"year": str(year), **params})
 
 
 def _area_rows(
@@ -178,7 +178,7 @@ def _dim_panel(
         topic, year, area.district_ids, group="dim_value", dim=dim, street_id=area.street.pk if area.street else None
     )
     order = list(labels) + sorted(k for k in values if k not in labels)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"label": labels.get(k, k or "未登记"), "link": None, "values": {measure: values[k].get(measure, ZERO)}}
         for k in order
         if k in values
@@ -407,20 +407,51 @@ def public_sector(year: int, area: Area) -> list[Panel]:
 def subsidies(year: int, area: Area) -> list[Panel]:
     if subsidy_totals_function() is None:
         return []
+    from ablework.subsidies.enums import ProgrammeKind
+
+    labels = _choices(ProgrammeKind)
     values = queries.figures_by("subsidies", year, area.district_ids, group="dim_value", dim="programme")
-    rows = [{"label": code, "link": None, "values": v} for code, v in sorted(values.items())]
-    for r in rows:
-        r["values"]["budget_used"] = ratio(r["values"].get("paid_amount"), r["values"].get("budget"))
-    total = queries.total_of({k: v for k, v in r["values"].items() if k != "budget_used"} for r in rows)
+    budgets = queries.figures_by("subsidies", year, area.district_ids, group="dim_value", dim="programme", agg="max")
+    whole_city = area.all_districts and area.level == "city"
+    rows: list[dict[str, Any]] = []
+    for code in list(labels) + sorted(k for k in values if k not in labels):
+        if code not in values:
+            continue
+        v = {k: x for k, x in values[code].items() if k != "budget"}
+        v["budget"] = budgets[code].get("budget")
+        v["budget_used"] = ratio(v.get("paid_amount"), v["budget"]) if whole_city else None
+        rows.append({"label": labels.get(code, code), "link": None, "values": v})
+    total = queries.total_of({k: x for k, x in r["values"].items() if k not in ("budget_used",)} for r in rows)
+    total["budget_used"] = ratio(total.get("paid_amount"), total.get("budget")) if whole_city else None
     summary = (
-        f"{area.name}{year}年各补贴项目共受理申请{fmt(total.get('applications'), 'int')}件，批准{fmt(total.get('approved'), 'int')}件，"
-        f"已发放{fmt(total.get('paid_amount'), 'money')}元。"
+        f"{area.name}{year}年各补贴项目共受理申请{fmt(total.get('applications'), 'int')}件，"
+        f"批准{fmt(total.get('approved'), 'int')}件，已发放{fmt(total.get('paid_amount'), 'money')}元"
     )
-    cols = [Column("applications", "申请"), Column("approved", "批准"), Column("paid", "已发放"),
-            Column("budget", "预算（元）", "money"), Column("paid_amount", "发放金额（元）", "money"),
-            Column("budget_used", "预算使用率", "pct")]  # fmt: skip
-    return [Panel("sub-programmes", "各补贴项目", summary, cols, rows, total, ["applications", "approved", "paid"],
-                  unit_label="项目")]  # fmt: skip
+    if whole_city and total.get("budget"):
+        summary += f"，占预算的{fmt(total['budget_used'], 'pct')}"
+    cols = [
+        Column("applications", "申请"),
+        Column("approved", "批准"),
+        Column("paid", "已发放（件）"),
+        Column("committed", "批准金额（元）", "money"),
+        Column("paid_amount", "发放金额（元）", "money"),
+        Column("budget", "全市预算（元）", "money"),
+        Column("budget_used", "预算使用率", "pct"),
+    ]
+    note = "预算为全市口径，区级页面只显示全市预算，不计算使用率。"
+    return [
+        Panel(
+            "sub-programmes",
+            "各补贴项目",
+            summary + "。",
+            cols,
+            rows,
+            total,
+            ["applications", "approved", "paid"],
+            note=note,
+            unit_label="项目",
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -108,18 +108,27 @@ class AnnualReport(models.Model):
 
     @property
     def scope_name(self) -> str:
-        return self.district.name if self.district_id else "天津市"
+        return self.district.name if self.district is not None else "天津市"
 
     @property
     def is_city(self) -> bool:
         return self.district_id is None
 
     def audit_district_code(self) -> str:
-        return self.district.code if self.district_id else ""
+        return self.district.code if self.district is not None else ""
+
+
+class ScenarioStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("测算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("测算失败")
 
 
 class Scenario(models.Model):
     name = models.CharField(_("方案名称"), max_length=100)
+    status = models.CharField(_("状态"), max_length=10, choices=ScenarioStatus.choices, default=ScenarioStatus.PENDING)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
     data_year = models.PositiveSmallIntegerField(_("数据年度"))
     # The values copied from the live parameters when the scenario was made (for the side-by-side view)
     # and the values the administrator changed (key → value); both plain JSON, never PolicyParameter rows.

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 
 from ablework.reports.models import Figure, Refresh
 
@@ -33,24 +33,27 @@ def figures_by(
     dim: str = "",
     street_id: int | None = None,
     street_all: bool = False,
-) -> dict[Any, dict[str, Decimal]]:
+    agg: str = "sum",
+) -> dict[Any, dict[str, Any]]:
     """``{group value: {measure: sum}}`` of a topic in the given districts.
 
     ``group``: ``"district_id"``, ``"street_id"``, ``"dim_value"`` or ``"year"``.  ``dim`` picks the
-    dimension rows ("" = totals).  ``street_id`` restricts to one street (with ``street_all`` False the
+    dimension rows ("" = totals).  ``agg="max"`` takes the largest row instead of the sum (for a
+    city-wide figure repeated in every district's rows, such as a programme's budget).  ``street_id`` restricts to one street (with ``street_all`` False the
     district-only topics then return nothing, as they have no street rows)."""
     years = [year] if isinstance(year, int) else list(year)
     qs = Figure.objects.filter(topic=topic, year__in=years, district_id__in=list(district_ids), dim=dim)
     if street_id is not None and not street_all:
         qs = qs.filter(street_id=street_id)
-    out: dict[Any, dict[str, Decimal]] = defaultdict(dict)
-    for r in qs.values(group, "measure").annotate(v=Sum("value")).order_by():
+    out: dict[Any, dict[str, Any]] = defaultdict(dict)
+    fn = Max if agg == "max" else Sum
+    for r in qs.values(group, "measure").annotate(v=fn("value")).order_by():
         out[r[group]][r["measure"]] = r["v"] or ZERO
     return dict(out)
 
 
-def total_of(rows: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+def total_of(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = defaultdict(lambda: ZERO)
     for r in rows:
         for k, v in r.items():
             out[k] += v

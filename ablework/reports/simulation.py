@@ -29,7 +29,7 @@ from ablework.core.explain import ParamRef
 from ablework.core.models import District
 from ablework.core.policy import PolicyParameterMissing, get_param
 from ablework.quota import api as quota_api
-from ablework.reports.models import Scenario
+from ablework.reports.models import Scenario, ScenarioStatus
 
 ZERO = Decimal(0)
 TOP_AFFECTED = 20
@@ -290,19 +290,29 @@ def simulate(data_year: int, overrides: dict[str, str], *, label: str = "模拟�
     }
 
 
-def create_scenario(*, name: str, data_year: int, overrides: dict[str, str], actor: Any) -> Scenario:
-    """Store a scenario with the live values copied and compute it.  Only the ``Scenario`` row is written
-    (and one audit entry); ``core.PolicyParameter`` and every levy result stay as they are."""
+# Up to this many certified declarations a scenario is computed in the request (about a second);
+# above it, by the task ``tasks.simulate_scenario_task`` (a city's 300,000 take about 20 s).
+INLINE_LIMIT = 20000
+
+
+def create_scenario(
+    *, name: str, data_year: int, overrides: dict[str, str], actor: Any, inline: bool | None = None
+) -> Scenario:
+    """Store a scenario with the live values copied, and compute it: now (``inline``, by default when
+    the year has at most ``INLINE_LIMIT`` certified declarations) or by a task queued on commit.
+
+    Only the ``Scenario`` row is written (and one audit entry); ``core.PolicyParameter`` and every levy
+    result stay as they are.  Raises ``SimulationError`` when the parameters cannot be read."""
     base = current_values(data_year)
-    result = simulate(data_year, overrides, label=name)
+    if inline is None:
+        inline = quota_api.levy_input_count(data_year) <= INLINE_LIMIT
     with transaction.atomic():
         scenario = Scenario.objects.create(
             name=name,
             data_year=data_year,
             base_values=base,
             overrides=overrides,
-            result=result,
-            computed_at=timezone.now(),
+            status=ScenarioStatus.PENDING,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         audit.record(
@@ -312,17 +322,49 @@ def create_scenario(*, name: str, data_year: int, overrides: dict[str, str], act
             changes={"data_year": data_year, "overrides": overrides},
             purpose="政策模拟测算（不改变现行参数）",
         )
+        if not inline:
+            from ablework.reports.tasks import simulate_scenario_task
+
+            pk = scenario.pk
+            transaction.on_commit(lambda: simulate_scenario_task.enqueue(pk))
+    if inline:
+        run_scenario(scenario.pk)
+        scenario.refresh_from_db()
+    return scenario
+
+
+def run_scenario(scenario_id: int) -> Scenario | None:
+    """Compute a stored scenario (the task's body): running → done with the result, or failed with the
+    reason.  Idempotent: computing again over the same data gives the same result."""
+    scenario = Scenario.objects.filter(pk=scenario_id).first()
+    if scenario is None:
+        return None
+    Scenario.objects.filter(pk=scenario_id).update(status=ScenarioStatus.RUNNING, message="")
+    try:
+        result = simulate(scenario.data_year, scenario.overrides, label=scenario.name)
+    except SimulationError as exc:
+        Scenario.objects.filter(pk=scenario_id).update(status=ScenarioStatus.FAILED, message=str(exc)[:300])
+        return scenario
+    Scenario.objects.filter(pk=scenario_id).update(
+        status=ScenarioStatus.DONE, result=result, computed_at=timezone.now(), message=""
+    )
     return scenario
 
 
 def recompute(scenario: Scenario, *, actor: Any) -> Scenario:
     """Compute the scenario again over today's data (the declarations may have changed since)."""
-    scenario.result = simulate(scenario.data_year, scenario.overrides, label=scenario.name)
-    scenario.computed_at = timezone.now()
-    scenario.save(update_fields=["result", "computed_at"])
-    audit.record(
-        AuditAction.UPDATE, actor=actor, obj=scenario, changes={"recomputed": True}, purpose="政策模拟重新测算"
-    )
+    with transaction.atomic():
+        audit.record(
+            AuditAction.UPDATE, actor=actor, obj=scenario, changes={"recomputed": True}, purpose="政策模拟重新测算"
+        )
+    if quota_api.levy_input_count(scenario.data_year) <= INLINE_LIMIT:
+        run_scenario(scenario.pk)
+    else:
+        from ablework.reports.tasks import simulate_scenario_task
+
+        Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.PENDING)
+        simulate_scenario_task.enqueue(scenario.pk)
+    scenario.refresh_from_db()
     return scenario
 
 
@@ -334,5 +376,6 @@ __all__ = [
     "current_values",
     "parse_overrides",
     "recompute",
+    "run_scenario",
     "simulate",
 ]

@@ -97,7 +97,9 @@ def notice_entries(notice: Notice) -> list[dict[str, Any]]:
             {
                 "id": a.pk,
                 "name": mask_name(a.beneficiary_name) if a.programme.applicant_kind == "person" else a.beneficiary_name,
-                "person": mask_name(a.person.name) if a.person_id and a.programme.applicant_kind != "person" else "",
+                "person": mask_name(a.person.name)
+                if a.person is not None and a.programme.applicant_kind != "person"
+                else "",
                 "district": a.district.name,
                 "amount": a.approved_amount,
             }

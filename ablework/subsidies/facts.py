@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
@@ -54,6 +54,15 @@ def _freshness(source: str, as_of: datetime | None, on: date, what: str) -> str:
     age = (on - timezone.localdate(as_of)).days
     stale = f"（已{age}天未更新，可能不是最新）" if age > STALE_DAYS else ""
     return f"{what}：来源{source or '共享数据'}，更新于{timezone.localdate(as_of):%Y-%m-%d}{stale}"
+
+
+T = TypeVar("T")
+
+
+def _need(value: T | None, what: str) -> T:
+    if value is None:
+        raise ValueError(f"申请缺少{what}")
+    return value
 
 
 def person_state(person: Any, on: date) -> rules.PersonState:
@@ -119,18 +128,19 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         period_start = rules.add_months(start, 12 * (k - 1))
         months = rules.months_between(period_start, rules.add_months(start, 12 * k) - date.resolution)[:12]
         p, used = parameters.new_hire_params(date(year, 12, 31), [rules.month_start(start), *months])
-        employer = app.employer
-        si = people_api.si_paid_months(app.person_id, start=months[0], end=months[-1], employer_uscc=employer.uscc)
+        employer = _need(app.employer, "用人单位")
+        hire = _need(app.person, "残疾人")
+        si = people_api.si_paid_months(hire.pk, start=months[0], end=months[-1], employer_uscc=employer.uscc)
         notes.append(_freshness(si.source, si.as_of, on, "社保缴费"))
         before = None
         lookback = rules.add_months(start, -p.not_employed_by_same_unit_months)
-        spells = people_api.employment_spells(app.person_id)
+        spells = people_api.employment_spells(hire.pk)
         before = any(
             s.employer_id == employer.pk and s.start < start and (s.end is None or s.end >= lookback) for s in spells
         )
         f = rules.NewHireFacts(
             programme_year=year,
-            person=person_state(app.person, on),
+            person=person_state(hire, on),
             contract_start=start,
             contract_end=_d(data.get("contract_end")),
             contract_year=k,
@@ -145,7 +155,7 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         start, end = _d(data["start"]), _d(data["end"])
         assert start is not None and end is not None
         ip, used = parameters.internship_params(date(year, 12, 31), rules.months_between(start, end))
-        person = app.person
+        person = _need(app.person, "残疾人")
         age = (
             start.year
             - person.birth_date.year
@@ -166,7 +176,7 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
     elif kind == ProgrammeKind.NEW_BUSINESS:
         uscc = str(data.get("uscc", "")).strip().upper()
         reg = employers_api.business_registration(uscc) if uscc else None
-        person = app.person
+        person = _need(app.person, "残疾人")
         if reg is not None:
             notes.append(_freshness(reg.source, reg.as_of, on, "市场监管登记"))
             licence = reg.licence_date
@@ -193,12 +203,13 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         started = _d(data.get("started_on"))
         sp, used = parameters.self_employment_params(date(year, 12, 31))
         count: int | None = None
+        holder = _need(app.person, "残疾人")
         if started is not None:
-            si = people_api.si_paid_months(app.person_id, start=started, end=on)
+            si = people_api.si_paid_months(holder.pk, start=started, end=on)
             notes.append(_freshness(si.source, si.as_of, on, "社保缴费"))
             count = len(si.months) if si.as_of is not None else None
         sf = rules.SelfEmploymentFacts(
-            person=person_state(app.person, on),
+            person=person_state(holder, on),
             started_on=started,
             on=on,
             si_month_count=count,

@@ -107,7 +107,9 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args: Any, documents: list[dict[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["doc_type"].choices = [(d["code"], d["label"]) for d in documents] + [("other", "其他材料")]
+        field = self.fields["doc_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(d["code"], d["label"]) for d in documents] + [("other", "其他材料")]
 
 
 class DecisionForm(forms.Form):

@@ -30,7 +30,7 @@ from ablework.subsidies.enums import (
     ProgrammeStatus,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 LIVE_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED,
                ApplicationStatus.APPROVED)  # fmt: skip
 

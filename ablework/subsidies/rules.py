@@ -110,9 +110,16 @@ def _shift(d: date, n: int) -> date:
 def whole_months(start: date, end: date) -> int:
     """Completed months from ``start`` to ``end`` inclusive (1 Mar–31 May = 3; 15 Mar–14 Jun = 3)."""
     n = 0
-    while _shift(start, n + 1) - date.resolution <= end:
+    while _month_end(start, n + 1) <= end:
         n += 1
     return n
+
+
+def _month_end(start: date, n: int) -> date:
+    """The last day of ``n`` months counted from ``start``: the day before the same day ``n`` months on,
+    or the last day of that month when it has no such day (31 Jan + 1 month ends 28 Feb)."""
+    target = _shift(start, n)
+    return target if target.day < start.day else target - date.resolution
 
 
 def min_wage_on(table: Mapping[date, Decimal], month: date) -> Decimal | None:

@@ -41,6 +41,11 @@ app_name = "subsidies"
 # --- access ---------------------------------------------------------------------------------------------
 
 
+def user_of(request: HttpRequest) -> Any:
+    """The logged-in user (every view here is ``login_required``)."""
+    return request.user
+
+
 def _staff(user: Any) -> bool:
     return bool(getattr(user, "is_staff_role", False))
 
@@ -157,7 +162,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     }
     return render(request, "subsidies/programme_detail.html", {
         "prog": prog, "state": state, "page_rows": [(a, progress.get(a.pk), a.pk in can_decide) for a in page],
-        "statuses": ApplicationStatus.choices, "districts": District.objects.filter(id__in=request.user.scope_district_ids()),
+        "statuses": ApplicationStatus.choices, "districts": District.objects.filter(id__in=user_of(request).scope_district_ids()),
         "committed": actions.committed_amount(prog), "paid": actions.paid_amount(prog),
         "budget_form": forms.BudgetForm(initial={"budget": prog.budget}), "is_city": _city(request.user),
         "batches": prog.batches.all()[:20], "notices": prog.notices.all()[:20],
@@ -230,7 +235,7 @@ def build_batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _applicant_objects(request: HttpRequest, prog: Programme, form: forms.ApplicantForm | None) -> dict[str, Any]:
     """Who the application is for: from the officer's form, or the logged-in applicant."""
-    user = request.user
+    user = user_of(request)
     found: dict[str, Any] = {"employer": None, "person": None, "institution": None}
     if _staff(user):
         assert form is not None
@@ -269,7 +274,7 @@ def _applicant_objects(request: HttpRequest, prog: Programme, form: forms.Applic
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     prog = get_object_or_404(Programme, pk=pk)
     staff = _staff(request.user)
-    if not staff and _own_filter(request.user) is None and request.user.role != Role.EMPLOYER_USER:
+    if not staff and _own_filter(request.user) is None and user_of(request).role != Role.EMPLOYER_USER:
         raise PermissionDenied
     post = request.POST or None
     who = forms.ApplicantForm(post, prefix="who")

@@ -87,7 +87,7 @@ class ProviderForm(_ScopedModelForm):
 
 class CourseForm(_ScopedModelForm):
     # Scoped tables: declared with no queryset (a ModelForm would read the scoped manager at import time).
-    provider = forms.ModelChoiceField(label="培训机构", queryset=None)
+    provider: forms.ModelChoiceField[Provider] = forms.ModelChoiceField(label="培训机构", queryset=None)
     formats = forms.MultipleChoiceField(
         label="无障碍形式", choices=AccessibleFormat.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -169,7 +169,9 @@ class MassageInstitutionForm(_ScopedModelForm):
 
 class PractitionerForm(_ScopedModelForm):
     person = PersonLookupField()
-    institution = forms.ModelChoiceField(label="执业机构", queryset=None, required=False)
+    institution: forms.ModelChoiceField[MassageInstitution] = forms.ModelChoiceField(
+        label="执业机构", queryset=None, required=False
+    )
 
     class Meta:
         model = MassagePractitioner

@@ -51,7 +51,7 @@ def _district_ids(request: HttpRequest) -> list[int]:
     return list(request.user.scope_district_ids())  # type: ignore[union-attr]
 
 
-def _add_errors(form: forms.Form, exc: actions.TrainingError) -> None:
+def _add_errors(form: forms.BaseForm, exc: actions.TrainingError) -> None:
     if not exc.errors:
         form.add_error(None, str(exc))
     for field, message in exc.errors.items():
@@ -59,7 +59,7 @@ def _add_errors(form: forms.Form, exc: actions.TrainingError) -> None:
 
 
 def _form_page(
-    request: HttpRequest, form: forms.Form, *, title: str, back: str, crumb: str, submit: str = "保存"
+    request: HttpRequest, form: forms.BaseForm, *, title: str, back: str, crumb: str, submit: str = "保存"
 ) -> HttpResponse:
     ctx = {"form": form, "title": title, "back": back, "crumb": crumb, "submit": submit}
     return render(request, "training/form.html", ctx)

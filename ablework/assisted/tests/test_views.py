@@ -77,7 +77,7 @@ def test_month_form_validation_messages(client: Any, hp_officer: Any, hp_setup: 
     r = client.post(url, {"month": "2024-3", "hours": "800", "pay": "-1"})
     page = r.content.decode()
     assert r.status_code == 200
-    assert "劳动报酬：" in page and "大于或等于" in page  # the field's own message in the error summary
+    assert "劳动报酬（元）：" in page and "大于或等于" in page  # the field message in the error summary
     r = client.post(url, {"month": "2099-01", "hours": "800", "pay": "100"})
     page = r.content.decode()
     assert "不能登记未来月份" in page
@@ -229,3 +229,54 @@ def test_institution_export_is_audited(client: Any, city_admin: Any, hp_setup: d
     rows = xlsx_rows(r.content)
     assert rows[0][0] == "名称" and rows[1][0] == "和平区阳光家园"
     assert AuditLog.objects.filter(action="export", object_type="assisted.institution").exists()
+
+
+def test_every_page_renders_for_an_officer(
+    client: Any, hp_officer: Any, hp_setup: dict[str, Any], registered: Any
+) -> None:
+    """Smoke test of every GET page with data, including rural bases and their support records."""
+    from ablework.assisted.models import RuralBase
+
+    client.force_login(hp_officer)
+    inst, part = hp_setup["inst"], hp_setup["part"]
+    hp = District.objects.get(code="120101")
+    project = LabourProject.objects.create(
+        district=hp, source_unit="和平区政务服务中心", source_kind="agency", content="信封封装", volume=Decimal("10"),
+        unit_price=Decimal("1"), start_date=date(2024, 1, 1), institution=inst, allocated_on=date(2024, 1, 2),
+    )  # fmt: skip
+    r = client.post(
+        "/assisted/rural/new/",
+        {"name": "和平助残基地", "kind": "poverty_base", "district": hp.pk, "industry": "planting", "status": "active"},
+    )
+    assert r.status_code == 302
+    base = RuralBase.objects.get(name="和平助残基地")
+    person = registered("120101", name="钱十一")
+    from ablework.core.crypto import decrypt
+
+    rid = decrypt(person.id_cipher)
+    r = client.post(
+        f"/assisted/rural/{base.pk}/supports/add/",
+        {"person": rid, "year": "2024", "support_kind": "employed", "help_kind": "training", "income": "-5"},
+    )
+    assert "大于或等于" in r.content.decode()
+    r = client.post(
+        f"/assisted/rural/{base.pk}/supports/add/",
+        {"person": rid, "year": "2024", "support_kind": "employed", "help_kind": "training", "income": "8000"},
+    )
+    assert r.status_code == 302
+    for url in (
+        "/assisted/", "/assisted/institutions/new/", f"/assisted/institutions/{inst.pk}/",
+        f"/assisted/institutions/{inst.pk}/edit/", f"/assisted/institutions/{inst.pk}/staff/add/",
+        f"/assisted/institutions/{inst.pk}/participants/add/", "/assisted/coverage/", "/assisted/participants/",
+        f"/assisted/participants/{part.pk}/", f"/assisted/participants/{part.pk}/agreements/add/",
+        f"/assisted/participants/{part.pk}/months/add/", f"/assisted/participants/{part.pk}/leave/",
+        "/assisted/projects/", "/assisted/projects/new/", f"/assisted/projects/{project.pk}/",
+        f"/assisted/projects/{project.pk}/edit/", f"/assisted/projects/{project.pk}/allocate/",
+        f"/assisted/projects/{project.pk}/outputs/add/", "/assisted/rural/", "/assisted/rural/new/",
+        f"/assisted/rural/{base.pk}/", f"/assisted/rural/{base.pk}/edit/", "/assisted/rural/?export=xlsx",
+        "/assisted/projects/?export=xlsx",
+    ):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    page = client.get(f"/assisted/rural/{base.pk}/").content.decode()
+    assert "钱十一" in page and "8000" in page and "钱十一" in page
+    assert AuditLog.objects.filter(action="read", object_type="assisted.ruralsupport").exists()

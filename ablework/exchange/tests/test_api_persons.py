@@ -24,7 +24,7 @@ def test_verify_valid_certificate_without_detail_scope(api, make_client, registe
     body = r.json()
     assert body["valid"] is True
     assert set(body) == {"valid", "checked_on"}  # nothing about the disability without persons:detail
-    entry = AuditLog.objects.order_by("-seq").first()
+    entry = AuditLog.objects.order_by("-seq")[0]
     assert (entry.object_type, entry.object_id, entry.action) == ("people.person", str(person.pk), "read")
     assert client.name in entry.purpose
     assert entry.district_code == "120101"

@@ -39,7 +39,8 @@ def test_national_file_columns_and_rows(registered, tmp_path) -> None:
     assert by_id[rid2][7] == "未就业" and by_id[rid2][12] == ""
     entry = AuditLog.objects.filter(action="export", object_type="people.person").latest("seq")
     assert set(AuditSubject.objects.filter(entry=entry).values_list("object_id", flat=True)) >= {
-        str(person.pk), str(unemployed.pk)
+        str(person.pk),
+        str(unemployed.pk),
     }
     assert crypto.lookup_hash(rid) == person.id_hash
 
@@ -63,4 +64,4 @@ def test_tax_file_lists_certified_units(make_employer, tmp_path) -> None:
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].split(",") == exports.TAX_HEADERS
     row = lines[1].split(",")
-    assert row[0] == unit.uscc and row[4] == "1.5000" and row[7] == "100.00" and row[8] == "否"
+    assert row[0] == unit.uscc and row[4] == "1.50" and row[7] == "100.00" and row[8] == "否"

@@ -36,7 +36,7 @@ def _si_rows(rid: str) -> list[dict]:
 
 
 def test_si_push_twice_is_a_noop(api, make_client, registered) -> None:
-    client, key = make_client(Scope.FEEDS_SI, department="人社")
+    _client, key = make_client(Scope.FEEDS_SI, department="人社")
     person, rid, _ = registered()
     r = api(key).post("/api/v1/feeds/si", {"batch_id": "HRSS-2025-04", "rows": _si_rows(rid)}, format="json")
     assert r.status_code == 201, r.json()
@@ -47,7 +47,10 @@ def test_si_push_twice_is_a_noop(api, make_client, registered) -> None:
     assert "身份证号" in reasons["r4"] and "缴费月份" in reasons["r4"]
     with unscoped():
         facts = list(SIContribution.objects.filter(person=person).values_list("month", "source", "batch_id", "row_key"))
-    assert sorted(facts) == [(date(2025, 3, 1), "人社", "HRSS-2025-04", "r1"), (date(2025, 4, 1), "人社", "HRSS-2025-04", "r2")]
+    assert sorted(facts) == [
+        (date(2025, 3, 1), "人社", "HRSS-2025-04", "r1"),
+        (date(2025, 4, 1), "人社", "HRSS-2025-04", "r2"),
+    ]
 
     audits = AuditLog.objects.count()
     again = api(key).post("/api/v1/feeds/si", {"batch_id": "HRSS-2025-04", "rows": _si_rows(rid)}, format="json")
@@ -61,8 +64,8 @@ def test_si_push_twice_is_a_noop(api, make_client, registered) -> None:
     # The same rows in a new batch: nothing new, each row unchanged.
     third = api(key).post("/api/v1/feeds/si", {"batch_id": "HRSS-2025-04b", "rows": _si_rows(rid)[:2]}, format="json")
     assert (third.json()["created_rows"], third.json()["unchanged_rows"]) == (0, 2)
-    facts = people_api.si_paid_months(person, start=date(2025, 1, 1), end=date(2025, 12, 31))
-    assert facts.months == {date(2025, 3, 1), date(2025, 4, 1)} and facts.source == "人社"
+    si = people_api.si_paid_months(person, start=date(2025, 1, 1), end=date(2025, 12, 31))
+    assert si.months == {date(2025, 3, 1), date(2025, 4, 1)} and si.source == "人社"
 
 
 def test_push_validation_of_the_envelope(api, make_client) -> None:
@@ -148,7 +151,9 @@ def _upload(api, key, kind: str, batch_id: str, data: bytes, name: str = "si.csv
 def test_si_file_upload_gb18030_twice(api, make_client, registered) -> None:
     _, key = make_client(Scope.FEEDS_SI)
     person, rid, _ = registered()
-    csv_text = f"身份证号,缴费月份,缴费单位统一社会信用代码,缴费金额\n{rid},2025-05,{UNIT},640\n{rid},2025-06,{UNIT},abc\n"
+    csv_text = (
+        f"身份证号,缴费月份,缴费单位统一社会信用代码,缴费金额\n{rid},2025-05,{UNIT},640\n{rid},2025-06,{UNIT},abc\n"
+    )
     data = csv_text.encode("gb18030")
     r = _upload(api, key, "si", "F1", data)
     assert r.status_code == 201, r.json()

@@ -34,7 +34,7 @@ class CreditServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 key = self.headers["Idempotency-Key"]
                 server.requests.append({"key": key, "body": body, "auth": self.headers.get("Authorization")})

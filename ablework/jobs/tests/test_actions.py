@@ -117,7 +117,9 @@ def test_retention_due_list_is_scoped_and_empties_when_recorded(
         assert list(queries.due_retention_checks()) == []
 
 
-def test_withdrawn_or_closed(make_employer: Any, make_posting: Any, make_person: Any, hp_officer: Any, city_admin: Any) -> None:
+def test_withdrawn_or_closed(
+    make_employer: Any, make_posting: Any, make_person: Any, hp_officer: Any, city_admin: Any
+) -> None:
     posting = make_posting(make_employer())
     app = actions.refer_person(posting, make_person("120101"), actor=hp_officer)
     actions.set_application_status(app, "withdraw", actor=hp_officer)
@@ -134,7 +136,9 @@ def test_matching_uses_need_registration_and_respects_opt_out(
     office = make_posting(employer, title="文员", occupation="office")
     no_ramp = make_posting(employer, title="无坡道文员", occupation="office", accessibility=[])
     cleaning = make_posting(employer, title="保洁", occupation="cleaning")
-    wheel = register_need(make_person("120101", name="轮椅用户"), jobs=("office",), needs=("accessible_site",), mobility=4)
+    wheel = register_need(
+        make_person("120101", name="轮椅用户"), jobs=("office",), needs=("accessible_site",), mobility=4
+    )
     _profile, matches = queries.matches_for_person(wheel.pk)
     ids = [m.posting.pk for m in matches]
     assert ids[:2] == [office.pk, cleaning.pk] and no_ramp.pk not in ids  # hard mismatch left out
@@ -144,13 +148,17 @@ def test_matching_uses_need_registration_and_respects_opt_out(
     other = register_need(make_person("120101", name="同意者"), jobs=("office",))
     quiet = register_need(make_person("120101", name="未表态"), jobs=("office",))
     with district_scope(hp_officer.scope_district_ids()):
-        officer_view = queries.candidates_for_posting(office, district_ids=hp_officer.scope_district_ids(), consented_only=False)
+        officer_view = queries.candidates_for_posting(
+            office, district_ids=hp_officer.scope_district_ids(), consented_only=False
+        )
     assert {c.profile.person_id for c in officer_view} == {wheel.pk, other.pk, quiet.pk}
     actions.set_matching_consent(other, actor=hp_officer, status="consented")
     actions.set_matching_consent(wheel, actor=hp_officer, status="opted_out")
     employer_view = queries.candidates_for_posting(office, district_ids=None, consented_only=True)
     assert [c.profile.person_id for c in employer_view] == [other.pk]
-    officer_view = queries.candidates_for_posting(office, district_ids=hp_officer.scope_district_ids(), consented_only=False)
+    officer_view = queries.candidates_for_posting(
+        office, district_ids=hp_officer.scope_district_ids(), consented_only=False
+    )
     assert {c.profile.person_id for c in officer_view} == {other.pk, quiet.pk}
     assert queries.matches_for_person(wheel.pk)[1] == []  # opted out: no automated recommendations
 
@@ -159,7 +167,13 @@ def test_directory_entry_rules_and_audit(city_admin: Any) -> None:
     from ablework.core.models import District
 
     heping = District.objects.get(code="120101")
-    base = {"kind": "carrier", "name": "和平创业孵化基地", "carrier_type": "", "address": "和平路1号", "district": heping}
+    base = {
+        "kind": "carrier",
+        "name": "和平创业孵化基地",
+        "carrier_type": "",
+        "address": "和平路1号",
+        "district": heping,
+    }
     with pytest.raises(actions.JobsError, match="请选择载体类型"):
         actions.save_directory_entry(None, actor=city_admin, data=base)
     entry = actions.save_directory_entry(None, actor=city_admin, data={**base, "carrier_type": "incubator"})

@@ -9,14 +9,14 @@ from decimal import Decimal
 from ablework.jobs import rules
 from ablework.jobs.enums import ACCESSIBILITY, ACCOMMODATIONS, OCCUPATIONS, WORK_TIMES
 from ablework.jobs.matching import PostingMatrix
-from ablework.people.actions.services import ACCOMMODATIONS as PEOPLE_ACC
-from ablework.people.actions.services import JOB_TYPES
-from ablework.people.actions.services import WORK_TIMES as PEOPLE_TIMES
+from ablework.people.api import need_registration_codes
 
 W = rules.Weights()
 
 
 def test_codes_agree_with_the_need_registration_schema() -> None:
+    codes = need_registration_codes()
+    JOB_TYPES, PEOPLE_ACC, PEOPLE_TIMES = codes["jobs"], codes["accommodations"], codes["work_times"]
     assert [c for c, _ in OCCUPATIONS] == [c for c, _ in JOB_TYPES] == list(rules.OCCUPATION_CODES)
     assert [c for c, _ in ACCOMMODATIONS] == [c for c, _ in PEOPLE_ACC] == list(rules.ACCOMMODATION_CODES)
     assert [c for c, _ in WORK_TIMES] == [c for c, _ in PEOPLE_TIMES] == list(rules.WORK_TIME_CODES)

@@ -36,6 +36,9 @@ __all__ = [
 ]
 
 
+MAX_UNMATCHED_KEYS = 10_000
+
+
 def first_of_month(d: date) -> date:
     return d.replace(day=1)
 
@@ -150,17 +153,21 @@ def record_si_contributions_staged(
     source: str,
     batch_id: str,
     received_at: datetime | None = None,
+    unmatched_keys_out: list[str] | None = None,
 ) -> tuple[int, int, int]:
     """PostgreSQL fast path for very large files: ``lines`` are validated tuples
     ``(id_hash, month, employer_uscc, base, amount, row_key)``.  They are copied into a temporary
     staging table, matched to persons by the ID lookup hash and merged with one
     ``INSERT … SELECT … ON CONFLICT DO NOTHING``.  Returns ``(staged, inserted, unmatched)``; rows
-    already stored count as neither inserted nor unmatched.  Falls back to ``record_si_contributions``
+    already stored count as neither inserted nor unmatched.  The row keys of unmatched rows (at most
+    ``MAX_UNMATCHED_KEYS``) are appended to ``unmatched_keys_out`` when given.  Falls back to ``record_si_contributions``
     on other databases."""
     received_at = received_at or timezone.now()
     if connection.vendor != "postgresql":
         buffered = list(lines)
         ids = person_ids_by_id_hash(line[0] for line in buffered)
+        if unmatched_keys_out is not None:
+            unmatched_keys_out.extend([line[5] for line in buffered if line[0] not in ids][:MAX_UNMATCHED_KEYS])
         rows = [
             SIRow(person_id=ids[h], month=m, employer_uscc=u, base=b, amount=a, row_key=k)
             for h, m, u, b, a, k in buffered
@@ -188,10 +195,13 @@ def record_si_contributions_staged(
             copy.write(buf.getvalue())
         cursor.execute("ANALYZE si_stage")
         cursor.execute(
-            f"SELECT count(*) FROM si_stage s LEFT JOIN {person_table} p "  # noqa: S608 - model table names
+            f"SELECT s.row_key FROM si_stage s LEFT JOIN {person_table} p "  # noqa: S608 - model table names
             "ON p.id_hash = s.id_hash AND p.merged_into_id IS NULL WHERE p.id IS NULL"
         )
-        unmatched = cursor.fetchone()[0]
+        unmatched_keys = [r[0] for r in cursor.fetchall()]
+        unmatched = len(unmatched_keys)
+        if unmatched_keys_out is not None:
+            unmatched_keys_out.extend(unmatched_keys[:MAX_UNMATCHED_KEYS])
         cursor.execute(
             f"INSERT INTO {table} (person_id, district_id, month, employer_uscc, base, amount, source, "  # noqa: S608
             "batch_id, row_key, received_at) "

@@ -162,3 +162,71 @@ def test_non_staff_gets_403(client: Any, make_user: Any) -> None:
     assert client.get(reverse("reports:topic", args=["employment"])).status_code == 403
     assert client.get(reverse("reports:annual_list")).status_code == 403
     assert client.get(reverse("reports:quality")).status_code == 403
+
+
+def test_refresh_command_and_button(
+    registry: dict[str, Any], client: Any, city_admin: Any, hp_officer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    out = StringIO()
+    call_command("refresh_reports", "--year", str(YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{YEAR}年：")
+    assert Refresh.objects.filter(year=YEAR).count() == 1
+    # Only a city administrator may queue a refresh.
+    client.force_login(hp_officer)
+    assert client.post(reverse("reports:refresh")).status_code == 403
+    client.force_login(city_admin)
+    assert client.get(reverse("reports:refresh")).status_code == 405
+    response = client.post(reverse("reports:refresh"))
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(task_path__endswith="refresh_figures_task").count() == 1
+    from ablework.reports.tasks import refresh_figures_task
+
+    assert refresh_figures_task.call([YEAR]) > 0  # the task's body: same refresh
+    assert Refresh.objects.filter(year=YEAR).count() == 2
+
+
+def test_subsidies_panel_budget_is_city_wide(
+    db: Any, client: Any, city_admin: Any, hx_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each district's counts are summed; the city-wide budget is repeated in every district's rows and
+    read once (max), and its use rate is shown only on the city-wide page."""
+    from decimal import Decimal
+
+    hx = District.objects.get(code="120103").pk
+
+    def totals(year: int, district_ids: list[int] | None) -> list[dict[str, Any]]:
+        n = 3 if district_ids == [hx] else 1
+        return [{"code": "new_hire", "name": "新招用", "applications": n, "approved": n, "paid": n,
+                 "budget": Decimal("1000000"), "committed": n * 1000, "paid_amount": n * 1000}]  # fmt: skip
+
+    monkeypatch.setattr(aggregates, "subsidy_totals_function", lambda: totals)
+    monkeypatch.setattr("ablework.reports.dashboards.subsidy_totals_function", lambda: totals)
+    aggregates.refresh(YEAR)
+    client.force_login(city_admin)
+    html = client.get(reverse("reports:topic", args=["subsidies"]), {"year": YEAR}).content.decode()
+    # 15 districts × 1 + 河西 × 3 = 18 applications; paid 18,000 of a 1,000,000 budget = 1.8 %.
+    assert "共受理申请18件" in html and "1,000,000.00" in html and "1.8%" in html
+    client.force_login(hx_officer)
+    html = client.get(reverse("reports:topic", args=["subsidies"]), {"year": YEAR}).content.decode()
+    assert "河西区2022年各补贴项目共受理申请3件" in html and "占预算" not in html
+
+
+def test_seed_demo_reports_is_idempotent(review: list[Declaration], city_admin: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ablework.reports.models import Scenario
+
+    out = StringIO()
+    call_command("seed_demo_reports", "--if-empty", stdout=out)
+    scenario = Scenario.objects.get()
+    assert scenario.status == "done" and scenario.overrides == {"quota_ratio": "0.017"}
+    assert scenario.result["matches_stored"] == scenario.result["compared"] == len(review)
+    call_command("seed_demo_reports", "--if-empty", stdout=out)
+    assert Scenario.objects.count() == 1 and "--if-empty" in out.getvalue()

@@ -33,7 +33,7 @@ def _live_snapshot() -> tuple[list[Any], list[Any], list[Any]]:
 def test_unchanged_scenario_equals_stored_levy(review: list[Declaration]) -> None:
     result = simulation.simulate(YEAR, {})
     with unscoped():
-        stored = sum((r.levy_due for r in LevyResult.objects.filter(declaration__status="certified")), D(0))
+        stored = sum((r.levy_due or D(0) for r in LevyResult.objects.filter(declaration__status="certified")), D(0))
         paying = LevyResult.objects.filter(declaration__status="certified", levy_due__gt=0).count()
     t = result["totals"]
     assert result["compared"] == len(review) and result["matches_stored"] == len(review)
@@ -119,4 +119,33 @@ def test_only_city_admin_simulates(review: list[Declaration], client: Any, hp_of
     assert client.post(reverse("reports:simulation_new"), {"name": "x", "data_year": YEAR}).status_code == 403
     client.force_login(make_user("city_reviewer"))
     assert client.post(reverse("reports:simulation_new"), {"name": "x", "data_year": YEAR}).status_code == 403
+    assert Scenario.objects.count() == 0
+
+
+def test_large_year_runs_as_task(
+    review: list[Declaration], city_admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Above the inline limit the scenario is queued; the task's body computes it to the same result."""
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario = simulation.create_scenario(
+            name="后台", data_year=YEAR, overrides={"quota_ratio": "0.017"}, actor=city_admin, inline=False
+        )
+    assert scenario.status == "pending" and scenario.result == {}
+    assert DBTaskResult.objects.filter(task_path__endswith="simulate_scenario_task").count() == 1
+    simulation.run_scenario(scenario.pk)
+    scenario.refresh_from_db()
+    assert scenario.status == "done"
+    assert scenario.result["totals"] == simulation.simulate(YEAR, {"quota_ratio": "0.017"})["totals"]
+
+
+def test_year_without_certified_declarations(db: Any, city_admin: Any, client: Any) -> None:
+    with pytest.raises(simulation.SimulationError, match="2019年度没有已审核认定的年审申报"):
+        simulation.simulate(2019, {})
+    client.force_login(city_admin)
+    response = client.post(reverse("reports:simulation_new"), {"name": "", "data_year": YEAR, "quota_ratio": "x"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请填写方案名称" in html and "按比例安排就业比例应为数字" in html
     assert Scenario.objects.count() == 0

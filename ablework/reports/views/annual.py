@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
@@ -78,9 +79,9 @@ def annual_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(is_staff)
 @require_POST
-def annual_start(request: HttpRequest) -> HttpResponseBase:
+@require(is_staff)
+def annual_start(request: HttpRequest) -> HttpResponse:
     """Open (or create) the report of a district of the user's scope, or the city summary."""
     user: Any = request.user
     year = _year(request)
@@ -131,9 +132,9 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require(is_staff)
 @require_POST
-def annual_transition(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
+@require(is_staff)
+def annual_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     user: Any = request.user
     report = get_report(request, pk)
     try:
@@ -163,7 +164,10 @@ def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request, pk)
     extra = {"district_reports": rendering.city_appendix(report.year)} if report.is_city else None
     pdf = rendering.render_pdf(report, extra)
-    audit.record(AuditAction.EXPORT, actor=request.user, obj=report, changes={"format": "pdf"}, purpose="下载年度报告")
+    with transaction.atomic():
+        audit.record(
+            AuditAction.EXPORT, actor=request.user, obj=report, changes={"format": "pdf"}, purpose="下载年度报告"
+        )
     return _download(pdf, "application/pdf", _filename(report, "pdf"))
 
 
@@ -171,7 +175,10 @@ def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request, pk)
     content = rendering.render_xlsx(report)
-    audit.record(AuditAction.EXPORT, actor=request.user, obj=report, changes={"format": "xlsx"}, purpose="下载年度报告")
+    with transaction.atomic():
+        audit.record(
+            AuditAction.EXPORT, actor=request.user, obj=report, changes={"format": "xlsx"}, purpose="下载年度报告"
+        )
     return _download(
         content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _filename(report, "xlsx")
     )

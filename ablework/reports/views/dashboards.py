@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -94,9 +94,9 @@ def topic(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require(is_city_admin)
 @require_POST
-def refresh_figures(request: HttpRequest) -> HttpResponseBase:
+@require(is_city_admin)
+def refresh_figures(request: HttpRequest) -> HttpResponse:
     """Queue the refresh of the figures of this year and the two before (task ``refresh_figures_task``)."""
     from ablework.reports.tasks import refresh_figures_task
 

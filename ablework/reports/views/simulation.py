@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -39,7 +39,7 @@ def simulation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(is_city_admin)
-def simulation_new(request: HttpRequest) -> HttpResponseBase:
+def simulation_new(request: HttpRequest) -> HttpResponse:
     years = _year_choices()
     try:
         year = int(request.POST.get("data_year") or request.GET.get("data_year") or (years[0] if years else 0))
@@ -102,9 +102,9 @@ def simulation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/simulation/detail.html", {"s": scenario, "r": scenario.result, "params": params})
 
 
-@require(is_city_admin)
 @require_POST
-def simulation_recompute(request: HttpRequest, pk: int) -> HttpResponseBase:
+@require(is_city_admin)
+def simulation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(pk)
     try:
         simulation.recompute(scenario, actor=request.user)

@@ -116,6 +116,7 @@ def test_new_hire_goes_from_application_to_a_paid_batch(
                                    period=app.period, amount=Decimal("1"))  # fmt: skip
 
     # the hire leaves after 5 months: the paid year is recovered
+    assert app.person is not None
     EmploymentRecord.objects.create(person=app.person, district=app.person.district, form="contract",
                                     employer=app.employer, start_date=date(2025, 1, 1), end_date=date(2025, 5, 31))  # fmt: skip
     found = actions.detect_clawbacks(actor=city_admin, on=date(2026, 8, 1))

@@ -63,7 +63,7 @@ def test_enrol_complete_and_employment_within_six_months(
     course = make_course(capacity=2)
     a, a_id = person_with_id(name="甲")
     b, b_id = person_with_id(name="乙")
-    c, c_id = person_with_id(name="丙")
+    _c, c_id = person_with_id(name="丙")
     client.force_login(hp_officer)
     url = f"/training/courses/{course.pk}/enrol/"
     assert (
@@ -157,3 +157,30 @@ def test_competition_entry(client: Any, hp_officer: Any, person_with_id: Any) ->
     assert client.post("/training/competition/new/", data | {"year": "2024"}).status_code == 302
     page = client.get("/training/competition/?year=2024").content.decode()
     assert "郑十" in page and "电子商务（新业态）" in page
+
+
+def test_every_page_renders_for_an_officer(client: Any, hp_officer: Any, make_course: Any, person_with_id: Any) -> None:
+    course = make_course(accessible_formats="sign")
+    person, _ = person_with_id()
+    e = Enrolment.objects.create(course=course, district=course.district, person=person, enrolled_on=date(2024, 3, 1))
+    hp = District.objects.get(code="120101")
+    mi = MassageInstitution.objects.create(district=hp, name="保健按摩店", kind="health")
+    mp = MassagePractitioner.objects.create(district=hp, person=person, institution=mi)
+    client.force_login(hp_officer)
+    for url in (
+        "/training/", "/training/courses/new/", f"/training/courses/{course.pk}/", f"/training/courses/{course.pk}/edit/",
+        f"/training/courses/{course.pk}/enrol/", f"/training/enrolments/{e.pk}/complete/", "/training/providers/",
+        "/training/providers/new/", f"/training/providers/{course.provider_id}/",
+        f"/training/providers/{course.provider_id}/edit/", "/training/competition/", "/training/competition/new/",
+        "/training/massage/", "/training/massage/new/", f"/training/massage/{mi.pk}/edit/",
+        "/training/massage/practitioners/", "/training/massage/practitioners/new/",
+        f"/training/massage/practitioners/{mp.pk}/edit/", "/training/providers/?export=xlsx",
+        "/training/massage/?export=xlsx", "/training/competition/?export=xlsx", "/training/?format=sign",
+    ):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    assert course.name in client.get("/training/?format=sign").content.decode()
+    assert course.name not in client.get("/training/?format=braille").content.decode()
+    r = client.post(f"/training/enrolments/{e.pk}/drop/")
+    assert r.status_code == 302
+    e.refresh_from_db()
+    assert e.status == "dropped"
