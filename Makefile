@@ -48,6 +48,7 @@ demo: migrate
 	$(MANAGE) seed_demo_jobs --seed 1 --if-empty
 	$(MANAGE) seed_demo_assisted --seed 1 --if-empty
 	$(MANAGE) seed_demo_subsidies --seed 1 --if-empty
+	$(MANAGE) seed_demo_exchange --seed 1 --if-empty
 	$(MANAGE) seed_demo_reports --seed 1 --if-empty
 
 # Sets everything up and runs the platform with demo data on the embedded SQLite database.

@@ -24,6 +24,10 @@ its failure fails ``make bench`` too.
 Then ``bench/dashboards.py``: p50/p95 of every monitoring dashboard on the city-scale database above (budget
 p95 ≤ 300 ms, beside ``/healthz``) and the city annual report as a tagged PDF (a 30-page cut ≤ 20 s; results
 in bench/results/dashboards.json); its failure fails ``make bench`` too.
+
+Then ``bench/si_import.py``: the social-insurance bulk import of 1,000,000 rows on PostgreSQL (budget 90 s,
+1.5 GB) beside a plain COPY of the same file (results in bench/results/si_import.json); its failure fails
+``make bench`` too.
 """
 
 from __future__ import annotations
@@ -275,10 +279,13 @@ def main() -> int:
     # Dashboards p95 ≤ 300 ms and a 30-page city report in ≤ 20 s, on the city-scale database seeded above.
     print("\n== dashboards and annual report (bench/dashboards.py) ==")
     dashboards_failed = subprocess.call([sys.executable, str(ROOT / "bench" / "dashboards.py")], cwd=ROOT) != 0  # noqa: S603
+    # Social-insurance bulk import: 1,000,000 rows in ≤ 90 s on PostgreSQL beside a plain COPY (bench/si_import.py).
+    print("\n== social-insurance bulk import (bench/si_import.py) ==")
+    si_failed = subprocess.call([sys.executable, str(ROOT / "bench" / "si_import.py")], cwd=ROOT) != 0  # noqa: S603
     if over_budget:
         print(f"FAIL: city-scale seeding took longer than the {BUDGET_SECONDS:.0f} s budget", file=sys.stderr)
         return 1
-    return 1 if import_failed or levy_failed or matching_failed or dashboards_failed else 0
+    return 1 if import_failed or levy_failed or matching_failed or dashboards_failed or si_failed else 0
 
 
 if __name__ == "__main__":

@@ -261,7 +261,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if not access.can_list(request.user):
         raise Http404
     kpi = queries.coverage_kpi()
-    return render(request, "assisted/coverage.html", {"kpi": kpi, "today": timezone.localdate()})
+    mine = set(District.objects.filter(pk__in=_district_ids(request)).values_list("code", flat=True))
+    ctx = {"kpi": kpi, "today": timezone.localdate(), "mine": mine}
+    return render(request, "assisted/coverage.html", ctx)
 
 
 # --- participants -----------------------------------------------------------------------------------------

@@ -431,6 +431,7 @@ def decide(
         if decision != "approve":
             fn = workflow.send_back if decision == "return" else workflow.reject
             fn(locked, actor=actor, note=note, stage=stage, decided_at=timezone.now())
+            app.refresh_from_db()
             return locked
         progress = workflow.chain_progress(locked)
         final = progress is not None and progress.is_last_stage and locked.status == S.SUBMITTED
@@ -448,6 +449,7 @@ def decide(
         workflow.approve(locked, actor=actor, note=note, stage=stage, **changes)
         if final:
             _claim_months(locked)
+    app.refresh_from_db()
     return locked
 
 

@@ -196,8 +196,8 @@ def over_quota_reward(f: RewardFacts, p: RewardParams) -> Decision:
     if p.unit_cap is not None and amount > p.unit_cap:
         amount = p.unit_cap
         formula.append(f"超过单位上限，按上限{_yuan(p.unit_cap)}")
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(amount) if eligible else ZERO, tuple(formula))
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(amount) if payable else ZERO, tuple(formula))
 
 
 # --- 2. new-hire subsidy (R6.2, R6.4) ------------------------------------------------------------------
@@ -286,8 +286,8 @@ def new_hire_subsidy(f: NewHireFacts, p: NewHireParams) -> Decision:
         f"补贴类型：第{stype or '—'}类，第{k}年比例{(rate * 100).normalize()}%",
         f"补贴 = Σ（{len(months)}个月 × 当月最低工资 × {(rate * 100).normalize()}%）= {_yuan(total)}",
     )
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(total) if eligible else ZERO, formula, tuple(months))
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(total) if payable else ZERO, formula, tuple(months))
 
 
 # --- 3. internship subsidy (R7.1) ----------------------------------------------------------------------
@@ -343,8 +343,8 @@ def internship_subsidy(f: InternshipFacts, p: InternshipParams) -> Decision:
         total += p.retention_bonus
         formula.append(f"见习期满留用，另加一次性留用奖励{_yuan(p.retention_bonus)}")
     formula.append(f"合计{_yuan(total)}")
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(total) if eligible else ZERO, tuple(formula), tuple(paid_months))
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(total) if payable else ZERO, tuple(formula), tuple(paid_months))
 
 
 # --- 4. new individual business (R8.2) ------------------------------------------------------------------
@@ -380,8 +380,8 @@ def new_business_support(f: NewBusinessFacts, p: NewBusinessParams) -> Decision:
     crit.append(_check("open", "个体工商户处于存续状态", f.open, "存续", "已注销或吊销"))
     crit.append(_check("once", "未享受过新个体工商户扶持", not f.claimed_before, "首次申请", "已享受过，不能重复申请"))
     formula = (f"一次性扶持{_yuan(p.one_off_amount)}",)
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(p.one_off_amount) if eligible else ZERO, formula)
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(p.one_off_amount) if payable else ZERO, formula)
 
 
 # --- 5. self-employment subsidy (R8.3) -------------------------------------------------------------------
@@ -417,8 +417,8 @@ def self_employment_subsidy(f: SelfEmploymentFacts, p: SelfEmploymentParams) -> 
     if p.once_per_lifetime:
         crit.append(_check("once", "每人限享受一次", not f.claimed_before, "首次申请", "已享受过自主创业补贴"))
     formula = (f"一次性补贴{_yuan(p.one_off_amount)}",)
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(p.one_off_amount) if eligible else ZERO, formula)
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(p.one_off_amount) if payable else ZERO, formula)
 
 
 # --- 6. assisted-employment institution grant (R9.3) ----------------------------------------------------
@@ -474,8 +474,8 @@ def assisted_grant(f: AssistedGrantFacts, p: AssistedGrantParams) -> Decision:
     if p.cap is not None and amount > p.cap:
         amount = p.cap
         formula.append(f"超过上限，按{_yuan(p.cap)}")
-    eligible = all(c.status == MET for c in crit)
-    return Decision(tuple(crit), _fen(amount) if eligible else ZERO, tuple(formula))
+    payable = all(c.status != NOT_MET for c in crit)  # a missing document is judged by the reviewer
+    return Decision(tuple(crit), _fen(amount) if payable else ZERO, tuple(formula))
 
 
 @dataclass(frozen=True)

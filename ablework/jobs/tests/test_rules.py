@@ -178,3 +178,19 @@ def test_vectorised_engine_agrees_with_the_rules() -> None:
         for i, p in enumerate(sorted(postings, key=lambda p: p.posting_id)[:40]):
             m = rules.score(s, p, W)
             assert pts[i] == (-1 if m.excluded else m.score)
+
+
+def test_bench_matching_small_bounded_run() -> None:
+    """bench/matching.py end to end at a small size (the full run is `make bench`)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(  # noqa: S603 (fixed interpreter and arguments)
+        [sys.executable, str(root / "bench" / "matching.py"), "--seekers", "2000", "--postings", "1500",
+         "--workers", "1", "--check", "5", "--no-write"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 disagreement(s)" in out.stdout and "top-10 for 2,000 seekers" in out.stdout

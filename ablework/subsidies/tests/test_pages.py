@@ -181,3 +181,66 @@ def test_demo_seed_pays_every_programme_it_can(client: Client) -> None:
     again = StringIO()
     call_command("seed_demo_subsidies", "--seed=3", "--if-empty", stdout=again)
     assert "跳过" in again.getvalue() and Programme.objects.count() >= 4
+
+
+def test_person_applies_and_a_closed_business_is_recovered(
+    client: Client, programme: Any, make_holder: Any, reviewers: dict[str, Any], make_user: Any, city_admin: Any
+) -> None:
+    from django.apps import apps
+
+    from ablework.core import crypto
+    from ablework.employers import api as employers_api
+
+    prog = programme(ProgrammeKind.NEW_BUSINESS)
+    person = make_holder()
+    user = make_user("person")
+    apps.get_model("people", "PortalLink").objects.create(person=person, user=user, relation="本人")
+    uscc = "92120101MA05L8XK2R"
+    employers_api.record_business_registrations(
+        [employers_api.BusinessRegistrationRow(uscc=uscc, name="小明便利店", row_key="1", licence_date=date(2025, 4, 1),
+                                               operator_id_hash=person.id_hash)],
+        source="市场监管", batch_id="b1",
+    )  # fmt: skip
+    c = _login(client, user)
+    c.post(reverse("subsidies:apply", args=[prog.pk]), {"data-uscc": uscc, "bank-bank_account": "6217000011112222"})
+    app = Application.objects.get()
+    assert app.person == person and not app.on_behalf and app.eligible, app.decision
+    assert any("市场监管登记：来源市场监管" in n for n in app.decision["notes"])
+    assert c.get(reverse("subsidies:mine")).content.decode().count(prog.name) >= 1
+    c.post(reverse("subsidies:application_attach", args=[app.pk]), {"doc_type": "licence", "file": pdf()})
+    c.post(reverse("subsidies:application_submit", args=[app.pk]))
+    for who in ("street", "reviewer", "city"):
+        actions.decide(app, "approve", actor=r_(reviewers, who))
+    actions.publish_notice(prog, actor=city_admin, starts_on=date(2026, 1, 5))
+    batch = actions.build_batch(prog, actor=city_admin, on=date(2026, 3, 1))
+    actions.submit_batch(batch, actor=city_admin)
+    item = batch.items.get()
+    actions.apply_bank_return(batch, actor=city_admin, filename="r.csv",
+                              data=actions.bank_return_csv([[item.pk, "成功", "", "X", "2026-03-02"]]))  # fmt: skip
+    # the market regulator reports the closure four months after the licence: the payment is recovered
+    employers_api.record_business_registrations(
+        [employers_api.BusinessRegistrationRow(uscc=uscc, name="小明便利店", row_key="2", licence_date=date(2025, 4, 1),
+                                               operator_id_hash=person.id_hash, status="closed",
+                                               closed_on=date(2025, 8, 1))],
+        source="市场监管", batch_id="b2",
+    )  # fmt: skip
+    found = actions.detect_clawbacks(actor=city_admin)
+    assert len(found) == 1 and "注销" in found[0].reason and found[0].amount == app.approved_amount
+    assert crypto.decrypt(Application.objects.get().bank_account_encrypted) == "6217000011112222"
+
+
+def r_(reviewers: dict[str, Any], who: str) -> Any:
+    return reviewers[who]
+
+
+def test_overdue_stage_is_flagged(client: Client, programme: Any, make_holder: Any, reviewers: dict[str, Any]) -> None:
+    from ablework.core.models import TransitionLog
+
+    prog = programme(ProgrammeKind.SELF_EMPLOYMENT)
+    app = actions.create_application(prog, actor=reviewers["officer"], person=make_holder(),
+                                     data={"started_on": "2024-01-01"})  # fmt: skip
+    actions.add_attachment(app, actor=reviewers["officer"], doc_type="licence", file=pdf())
+    actions.submit(app, actor=reviewers["officer"])
+    TransitionLog.objects.filter(object_id=str(app.pk)).update(at=timezone.now() - timedelta(days=30))
+    page = _login(client, reviewers["street"]).get(reverse("subsidies:programme", args=[prog.pk])).content.decode()
+    assert "已超期" in page

@@ -92,6 +92,8 @@ def test_new_hire_failures_each_say_why() -> None:
     assert d.amount == 0
     no_feed = rules.new_hire_subsidy(_hire(si_months=None), NEW_HIRE)
     assert status(no_feed)["social_insurance"] == NEEDS_DOCUMENT and not no_feed.eligible
+    # the amount is computed, so a reviewer who accepts the uploaded proof approves the right sum
+    assert no_feed.missing_documents and no_feed.amount == Decimal("9744.00")
     level4 = rules.new_hire_subsidy(_hire(person=rules.PersonState(True, True, level=4)), NEW_HIRE)
     assert status(level4)["type"] == NOT_MET
 

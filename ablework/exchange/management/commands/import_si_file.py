@@ -21,11 +21,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = bulk.import_si_file(options["file"], source=options["source"], batch_id=options["batch_id"])
+            timings: dict[str, float] = {}
+            result = bulk.import_si_file(
+                options["file"], source=options["source"], batch_id=options["batch_id"], timings=timings
+            )
         except ExchangeError as exc:
             raise CommandError(str(exc)) from None
         b = result.batch
         prefix = "该批次此前已导入，未做改动：" if result.duplicate else ""
         self.stdout.write(
             f"{prefix}共{b.received_rows}行：新增{b.created_rows}，已有{b.unchanged_rows}，拒收{b.rejected_rows}"
+            + ("；" + "，".join(f"{k} {v:.1f}s" for k, v in timings.items()) if timings else "")
         )
