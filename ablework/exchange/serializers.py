@@ -153,10 +153,29 @@ class FeedFileUpload(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.Serializer):
-    programme = serializers.CharField()
-    amount = serializers.CharField()
+    programme = serializers.CharField(help_text="项目代码")
+    programme_name = serializers.CharField()
+    year = serializers.IntegerField()
+    period = serializers.CharField(allow_blank=True, help_text="所属期")
+    amount = serializers.CharField(help_text="金额（元）")
+    status = serializers.CharField()
     paid_on = serializers.DateField(allow_null=True)
-    reference = serializers.CharField(required=False, allow_blank=True)
+    batch = serializers.CharField(help_text="发放批次号")
+
+
+class PersonPaymentsRequest(serializers.Serializer):
+    resident_id = serializers.CharField(max_length=30, help_text="18位身份证号")
+
+
+class PersonPaymentsResult(serializers.Serializer):
+    found = serializers.BooleanField(help_text="是否为本平台登记的残疾人")
+    payments = PaymentSerializer(many=True, required=False)
+
+
+class EmployerPaymentsResult(serializers.Serializer):
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    payments = PaymentSerializer(many=True)
 
 
 class FeedBatchPage(serializers.Serializer):

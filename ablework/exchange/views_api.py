@@ -22,6 +22,7 @@ from ablework.exchange.enums import FEED_SCOPES, FeedKind, Scope
 from ablework.exchange.models import FeedBatch
 from ablework.people import api as people_api
 from ablework.quota import api as quota_api
+from ablework.subsidies import api as subsidies_api
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="请求参数不正确"),
@@ -168,6 +169,62 @@ class AnnualReviewResultsView(PartnerAPIView):
         }
         body = {"uscc": employer.uscc, "name": employer.name, "results": quota_api.review_results(employer)}
         return Response(s.ReviewResultsResponse(body).data)
+
+
+class PersonPaymentsView(PartnerAPIView):
+    scope = Scope.PAYMENTS_READ
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="person_payments",
+        summary="残疾人享受的补贴与奖励发放记录",
+        description="本人领取的，以及单位因安置本人而领取的各项目发放记录，新的在前。",
+        request=s.PersonPaymentsRequest,
+        responses={200: s.PersonPaymentsResult, **ERRORS},
+        tags=["persons"],
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(s.PersonPaymentsRequest, request)
+        try:
+            rid = parse_resident_id(data["resident_id"])
+        except IdentifierError as exc:
+            raise exceptions.ValidationError({"resident_id": [str(exc)]}) from None
+        person = people_api.find_person_by_resident_id(rid.number)
+        if person is None:
+            return Response({"found": False})
+        request.audit_subject = _person_subject(  # type: ignore[attr-defined]
+            person, f"接口查询补贴发放 {person.id_masked}", f"补贴发放查询：{client_of(request).name}"
+        )
+        return Response({"found": True, "payments": subsidies_api.payments_for(person=person)})
+
+
+class EmployerPaymentsView(PartnerAPIView):
+    scope = Scope.PAYMENTS_READ
+
+    @extend_schema(
+        operation_id="employer_payments",
+        summary="用人单位领取的补贴与奖励发放记录",
+        responses={200: s.EmployerPaymentsResult, **ERRORS_404},
+        parameters=[USCC_PARAM],
+        tags=["employers"],
+    )
+    def get(self, request: Request, uscc: str) -> Response:
+        try:
+            code = parse_uscc(uscc).code
+        except IdentifierError:
+            raise exceptions.NotFound() from None
+        employer = employers_api.find_employer_by_uscc(code)
+        if employer is None:
+            raise exceptions.NotFound()
+        request.audit_subject = {  # type: ignore[attr-defined]
+            "object_type": "employers.employer",
+            "object_id": employer.pk,
+            "label": f"接口查询补贴发放 {employer.name}",
+            "district_code": employer.audit_district_code(),
+            "purpose": f"补贴发放查询：{client_of(request).name}",
+        }
+        body = {"uscc": employer.uscc, "name": employer.name, "payments": subsidies_api.payments_for(employer=employer)}
+        return Response(body)
 
 
 def _result(result: actions.FeedResult) -> dict[str, Any]:

@@ -434,8 +434,11 @@ class SIContribution(models.Model):
     ``row_key`` and ``received_at`` say where and when it came from (its freshness).  Unique on
     (person, month, employer_uscc), so importing the same rows again changes nothing."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="si_contributions")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    # Indexes kept to what the reads need (by person, optionally unit): the unique constraint's index
+    # starts with person_id, so neither foreign key gets an index of its own — a monthly file inserts a
+    # million rows and every index costs (bench/si_import.py).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="si_contributions", db_index=False)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", db_index=False)
     month = models.DateField(_("缴费月份"))  # first day of the month
     employer_uscc = models.CharField(_("缴费单位统一社会信用代码"), max_length=18)
     base = models.DecimalField(_("缴费基数（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -453,7 +456,6 @@ class SIContribution(models.Model):
             models.UniqueConstraint(fields=["person", "month", "employer_uscc"], name="si_person_month_unit_unique"),
             models.CheckConstraint(condition=models.Q(month__day=1), name="si_month_first_day"),
         ]
-        indexes = [models.Index(fields=["employer_uscc", "month"], name="si_unit_month_idx")]
         verbose_name = _("社保缴费记录")
         verbose_name_plural = _("社保缴费记录")
 

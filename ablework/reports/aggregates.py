@@ -134,6 +134,12 @@ def refresh_years(years: Iterable[int]) -> list[Refresh]:
 
 def default_years(today_year: int | None = None) -> list[int]:
     """The current year and the two before it (the dashboards' year choice; the annual report compares
-    with the previous year)."""
+    with the previous year), plus the years of the new-jobs target period (its progress sums them)."""
+    from ablework.reports.queries import target_period
+
     y = today_year or timezone.localdate().year
-    return [y - 2, y - 1, y]
+    years = {y - 2, y - 1, y}
+    period = target_period(y)
+    if period is not None:
+        years |= set(range(period[0], min(period[1], y) + 1))
+    return sorted(years)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ablework.core.models import District, Street
-from ablework.core.policy import get_param
 from ablework.people.enums import DisabilityCategory, EmploymentForm, StudentStatus, UrbanRural
 from ablework.reports import queries
 from ablework.reports.aggregates import subsidy_totals_function
@@ -243,17 +241,8 @@ def employment(year: int, area: Area) -> list[Panel]:
     return panels
 
 
-def target_period(year: int) -> tuple[int, int, int, Any] | None:
-    """(first year, last year, target, parameter) of the ``new_jobs_target`` in force in ``year``."""
-    pv = get_param("new_jobs_target", on=date(year, 6, 30), default=None)
-    if pv.value is None:
-        return None
-    last = pv.valid_to.year if pv.valid_to else year
-    return pv.valid_from.year, last, int(pv.value), pv
-
-
 def target_panel(year: int, area: Area) -> Panel | None:
-    period = target_period(year)
+    period = queries.target_period(year)
     if period is None:
         return None
     first, last, target, pv = period

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Sum
 
+from ablework.core.policy import get_param
 from ablework.reports.models import Figure, Refresh
 
 ZERO = Decimal(0)
@@ -62,3 +64,15 @@ def total_of(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def years_with_figures() -> list[int]:
     return sorted(set(Refresh.objects.values_list("year", flat=True)), reverse=True)
+
+
+def target_period(year: int) -> tuple[int, int, int, Any] | None:
+    """(first year, last year, target, parameter) of the ``new_jobs_target`` in force in ``year``, or of
+    the latest one that ended in the five years before (a plan period just closed still shows its
+    result); None when there is none."""
+    for y in range(year, year - 6, -1):
+        pv = get_param("new_jobs_target", on=date(y, 6, 30), default=None)
+        if pv.value is not None:
+            last = pv.valid_to.year if pv.valid_to else year
+            return pv.valid_from.year, last, int(pv.value), pv
+    return None

@@ -309,7 +309,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request.user, pk)
     if app.person_id:
-        audit.record(AuditAction.READ, actor=request.user, obj=app, purpose="查阅补贴申请")
+        audit.record_read(app, actor=request.user, purpose="查阅补贴申请")
     progress = workflow.chain_progress(app) if app.status == ApplicationStatus.SUBMITTED else None
     transitions = [t for t in workflow.available_transitions(app, request.user) if t.name != "revoke"]
     decisions = [t for t in transitions if t.name in ("approve", "return", "reject")]
@@ -376,7 +376,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     if att is None:
         raise Http404
     _application(request.user, att.application_id)  # access check
-    audit.record(AuditAction.READ, actor=request.user, obj=att, purpose="查看申请材料")
+    audit.record_read(att, actor=request.user, purpose="查看申请材料")
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.filename)
 
 

@@ -79,3 +79,53 @@ def test_employment_status(api, make_client, registered) -> None:
     assert body["social_insurance"]["as_of"]
     nobody = api(key).post(STATUS, {"resident_id": make_resident_id(region="110101")}, format="json").json()
     assert nobody == {"found": False}
+
+
+def test_payments_of_a_person_and_an_employer(api, make_client, registered, make_employer) -> None:
+    _, key = make_client(Scope.PAYMENTS_READ)
+    person, rid, _ = registered()
+    body = api(key).post("/api/v1/persons/payments", {"resident_id": rid}, format="json").json()
+    assert body == {"found": True, "payments": []}
+    entry = AuditLog.objects.order_by("-seq")[0]
+    assert (entry.object_type, entry.object_id) == ("people.person", str(person.pk))
+    unit = make_employer()
+    r = api(key).get(f"/api/v1/employers/{unit.uscc}/payments")
+    assert r.status_code == 200 and r.json() == {"uscc": unit.uscc, "name": unit.name, "payments": []}
+    assert api(key).get("/api/v1/employers/91120101MA05XXXX0A/payments").status_code == 404
+    _, other = make_client(Scope.PERSONS_VERIFY)
+    assert api(other).post("/api/v1/persons/payments", {"resident_id": rid}, format="json").status_code == 403
+
+
+def test_annual_reviews_of_an_unknown_or_unreviewed_unit(api, make_client, make_employer) -> None:
+    _, key = make_client(Scope.QUOTA_RESULTS)
+    unit = make_employer()
+    body = api(key).get(f"/api/v1/employers/{unit.uscc}/annual-reviews").json()
+    assert body == {"uscc": unit.uscc, "name": unit.name, "results": []}
+    r = api(key).get("/api/v1/employers/NOTACODE/annual-reviews")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_annual_reviews_of_a_certified_unit(api, make_client, make_employer) -> None:
+    from decimal import Decimal
+
+    from ablework.core.scoping import unscoped
+    from ablework.quota.models import Campaign, Declaration, LevyResult
+
+    _, key = make_client(Scope.QUOTA_RESULTS)
+    unit = make_employer()
+    campaign, _ = Campaign.objects.get_or_create(
+        data_year=2024, defaults={"declaration_start": date(2025, 3, 1), "declaration_end": date(2025, 10, 31)}
+    )
+    with unscoped():
+        decl = Declaration.objects.create(employer=unit, campaign=campaign, staff_count=Decimal("120"),
+                                          total_wages=Decimal("9000000"), status="certified",
+                                          accepted_count=Decimal("2"))  # fmt: skip
+        LevyResult.objects.create(declaration=decl, data_year=2024, required=Decimal("1.8"), levy_due=Decimal("0"))
+    results = api(key).get(f"/api/v1/employers/{unit.uscc}/annual-reviews").json()["results"]
+    assert len(results) == 1
+    r = results[0]
+    assert (r["data_year"], Decimal(r["accepted_count"]), Decimal(r["required_count"]), Decimal(r["levy_due"])) == (
+        2024, Decimal("2"), Decimal("1.8"), Decimal("0")
+    )
+    entry = AuditLog.objects.order_by("-seq")[0]
+    assert (entry.object_type, entry.object_id) == ("employers.employer", str(unit.pk))

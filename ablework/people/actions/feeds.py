@@ -182,6 +182,8 @@ def record_si_contributions_staged(
     t_start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS si_stage")  # left over when the outer transaction goes on
+        # The match (hash join) and the key-order sort of a million rows fit in memory with this.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             "CREATE TEMP TABLE si_stage (id_hash text, month date, employer_uscc text, base numeric, "
             "amount numeric, row_key text) ON COMMIT DROP"
@@ -217,6 +219,8 @@ def record_si_contributions_staged(
             "SELECT p.id, p.district_id, s.month, s.employer_uscc, "
             "s.base, s.amount, %s, %s, left(s.row_key, 100), %s "
             f"FROM si_stage s JOIN {person_table} p ON p.id_hash = s.id_hash AND p.merged_into_id IS NULL "
+            # In key order: the unique index is then filled left to right instead of at random.
+            "ORDER BY p.id, s.month, s.employer_uscc "
             "ON CONFLICT (person_id, month, employer_uscc) DO NOTHING",
             [source, batch_id, received_at],
         )

@@ -119,6 +119,10 @@ def test_city_sees_all_districts_and_drills_down(
     values = dict(zip(chart["labels"], chart["series"][0]["data"], strict=True))
     assert values["和平区"] == 3 and values["河西区"] == 2
     assert "全市2022年新增残疾人就业5人" in html
+    # The target of 2022–2024 (parameter new_jobs_target, 15,000): progress from the yearly figures.
+    assert "2022—2024年新增就业目标15,000人，截至2022年累计完成5人" in html
+    home = client.get(reverse("reports:dashboard")).content.decode()
+    assert "新增就业目标完成情况（2022—2024年）" in home  # a plan period just closed still shows
     assert "统计数据更新于" in html
     # Drill into 和平区: its streets; then into a street.
     page = client.get(reverse("reports:topic", args=["employment"]), {"year": YEAR, "district": "120101"})
