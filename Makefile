@@ -10,7 +10,7 @@ DEMO_PERSONS ?= 2000
 DEMO_EMPLOYERS ?= 500
 PYTEST_ARGS ?=
 
-.PHONY: run install sysdeps assets migrate demo test test-sqlite test-pg check bench clean
+.PHONY: run install sysdeps assets migrate demo test test-sqlite test-pg check bench clean backup restore load
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -84,6 +84,21 @@ check: install
 
 bench: install
 	$(PYTHON) bench/run.py
+
+# Backup of $$DATABASE_URL (pg_dump custom format / SQLite online backup) into var/backups/ with a manifest of
+# row counts; restore into TARGET_DATABASE_URL (default DATABASE_URL; a non-empty target needs FORCE=1), then
+# row counts and the audit hash chain are verified.  See docs/operations.md.
+backup:
+	$(PYTHON) scripts/backup.py backup
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/ablework-….pgdump [TARGET_DATABASE_URL=…] [FORCE=1]"; exit 2; }
+	$(PYTHON) scripts/backup.py restore "$(FILE)" $(if $(FORCE),--force)
+
+# Load test: 32 users for 10 minutes against gunicorn + PostgreSQL on loopback (bench/load/README.md).
+LOAD_SECONDS ?= 600
+load: install
+	$(PYTHON) bench/load/run.py --seconds $(LOAD_SECONDS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static var/uploads

@@ -181,10 +181,13 @@ def plain_copy(url: str) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_si_plain")
         conn.execute("CREATE TABLE bench_si_plain (a text, b text, c text, d text, e text)")
         started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy("COPY bench_si_plain FROM STDIN (FORMAT csv, HEADER true)") as copy:
-            with FILE.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY bench_si_plain FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            FILE.open("rb") as f,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
         seconds = time.perf_counter() - started
         conn.execute("DROP TABLE bench_si_plain")
     return seconds

@@ -147,4 +147,9 @@ DEFAULT_PARAMETERS: list[dict[str, Any]] = [
     {"key": "job_retention", "valid_from": "2022-01-01", "confirmed": False,
      "value": {"months": [3, 6, 12], "due_window_days": 14},
      "source": "就业后3、6、12个月稳岗回访（issue 6）；提前提醒天数待市残联确认"},
+    # data exchange (ablework.exchange): how old a partner's fact may be before a rule says it is stale
+    {"key": "feed_fact_max_age", "valid_from": "2022-01-01", "confirmed": False,
+     "value": {"si_days": 75, "business_days": 35},
+     "source": "部门共享数据时效（issue 7）：社保按月报送、次月结算后到达，超过75天未更新视为过期；"
+               "市场主体登记按月同步，超过35天视为过期。待与人社、市场监管确认报送周期"},
 ]  # fmt: skip

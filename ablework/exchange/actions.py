@@ -21,7 +21,7 @@ from ablework.core.enums import AuditAction, JobStatus
 from ablework.core.imports import CREATED, UNCHANGED, UPDATED, ImportFileError, Outcome, Problem, Row
 from ablework.exchange import safety
 from ablework.exchange.enums import BatchStatus, Channel, Department, FeedKind, Scope
-from ablework.exchange.feeds import SPECS, WRITERS, ParsedRow, parse_mapping
+from ablework.exchange.feeds import SPECS, WRITERS, ParsedRow, clean_text, parse_mapping
 from ablework.exchange.models import ApiClient, ApiKey, FeedBatch
 
 __all__ = [
@@ -198,7 +198,7 @@ def receive_feed(*, client: ApiClient, actor: Any, kind: str, batch_id: str, row
     seen_keys: set[str] = set()
     for i, data in enumerate(rows):
         got = parse_mapping(spec, i, data)
-        key = str(data.get("row_key") or "")[:100] if isinstance(data, dict) else ""
+        key = clean_text(str(data.get("row_key") or ""))[:100] if isinstance(data, dict) else ""
         if isinstance(got, list):
             results.append((i, key, got, []))
             continue
@@ -253,6 +253,7 @@ def receive_feed_file(
     month of one department: the bulk path for millions of rows is ``bench/si_import.py``)."""
     if kind not in FeedKind.values:
         raise ExchangeError("未知的数据类别")
+    filename = clean_text(filename)[:200] or "file"
     try:
         safety.check_upload(data)
     except ImportFileError as exc:

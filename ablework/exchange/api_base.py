@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from ablework.core import audit
 from ablework.core.enums import AuditAction
 from ablework.exchange.actions import hash_key
+from ablework.exchange.feeds import clean_text
 from ablework.exchange.models import ApiClient, ApiKey
 
 logger = logging.getLogger(__name__)
@@ -206,7 +207,8 @@ def _audit_call(request: Any, response: Any) -> None:
     action = AuditAction.READ if request.method in ("GET", "HEAD", "OPTIONS") else AuditAction.CREATE
     if subject is not None and subject.get("action"):
         action = subject["action"]
-    changes = {"method": request.method, "path": request.path, "status": response.status_code,
+    path = clean_text(request.path)[:300]
+    changes = {"method": request.method, "path": path, "status": response.status_code,
                "client": client.name if client else ""}  # fmt: skip
     with transaction.atomic():
         if subject is not None:
@@ -226,7 +228,7 @@ def _audit_call(request: Any, response: Any) -> None:
                 actor=ApiPrincipal(client) if client else None,
                 object_type="exchange.apiclient",
                 object_id=client.pk if client else "",
-                object_label=f"接口调用 {request.method} {request.path} → {response.status_code}"[:200],
+                object_label=f"接口调用 {request.method} {path} → {response.status_code}"[:200],
                 changes=changes,
                 purpose="数据共享接口调用",
             )

@@ -27,8 +27,8 @@ from ablework.core import audit, crypto
 from ablework.core.enums import AuditAction
 from ablework.core.identifiers import USCC
 from ablework.core.imports import ImportFileError, error_reason
-from ablework.core.imports import _norm_header as norm_header  # the same header matching as core imports
 from ablework.core.imports import Problem as _Problem
+from ablework.core.imports import _norm_header as norm_header  # the same header matching as core imports
 from ablework.exchange.actions import MAX_REJECTIONS_KEPT, ExchangeError, FeedResult, claim_batch
 from ablework.exchange.enums import BatchStatus, Channel, FeedKind
 from ablework.exchange.feeds import SI_SPEC
@@ -54,7 +54,7 @@ def _open_text(path: Path) -> io.TextIOWrapper:
         except UnicodeDecodeError as exc:
             # A multi-byte character cut at the 4096th byte is not an encoding error.
             encoding = "utf-8-sig" if exc.start >= len(head) - 4 else "gb18030"
-    return open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 - closed by the caller
+    return open(path, encoding=encoding, errors="strict", newline="")  # closed by the caller
 
 
 class _Rows:
@@ -82,7 +82,7 @@ class _Rows:
         missing = [c.header for c in SI_SPEC.columns if c.required and c.key not in index]
         if missing:
             raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（表头在第1行）")
-        columns = [(c, index.get(c.key), {}) for c in SI_SPEC.columns]
+        columns: list[tuple[Any, int | None, dict[str, Any]]] = [(c, index.get(c.key), {}) for c in SI_SPEC.columns]
         lookup = crypto.lookup_hash
         keys = [c.key for c in SI_SPEC.columns]
         positions = [index.get(k) for k in keys]
@@ -90,26 +90,26 @@ class _Rows:
             "resident_id", "month", "employer_uscc", "base", "amount", "row_key"
         ]  # fmt: skip
         memos = [m for _, _, m in columns]
-        p_rid, p_month, p_unit, p_base, p_amount = positions[:5] if fast else (0, 0, 0, 0, 0)
+        p_rid, p_month, p_unit, p_base, p_amount = [p or 0 for p in positions[:5]] if fast else [0, 0, 0, 0, 0]
         p_key = positions[5]
         m_rid, m_month, m_unit, m_base, m_amount = memos[:5]
-        missing = _MISSING
+        absent: Any = _MISSING
         batch_id = self.batch_id
         for number, cells in enumerate(self.reader, start=2):
             # Fast path: every cell of the row was seen (and parsed without error) before.  A month file
             # repeats each ID five times and a few hundred amounts and months a million times.
             if fast and p_key is None:
                 try:
-                    h = m_rid.get(cells[p_rid], missing)
-                    mo = m_month.get(cells[p_month], missing)
-                    u = m_unit.get(cells[p_unit], missing)
-                    b = m_base.get(cells[p_base], missing)
-                    a = m_amount.get(cells[p_amount], missing)
+                    h = m_rid.get(cells[p_rid], absent)
+                    mo = m_month.get(cells[p_month], absent)
+                    u = m_unit.get(cells[p_unit], absent)
+                    b = m_base.get(cells[p_base], absent)
+                    a = m_amount.get(cells[p_amount], absent)
                 except IndexError:
-                    h = missing
+                    h = absent
                 if (
-                    h is not missing and mo is not missing and u is not missing and b is not missing
-                    and a is not missing and type(h) is tuple and type(mo) is date and type(u) is USCC
+                    h is not absent and mo is not absent and u is not absent and b is not absent
+                    and a is not absent and type(h) is tuple and type(mo) is date and type(u) is USCC
                     and not isinstance(b, ValueError) and not isinstance(a, ValueError)
                 ):  # fmt: skip
                     self.total += 1
@@ -131,8 +131,8 @@ class _Rows:
                     elif len(memo) < MEMO_LIMIT:
                         memo[cell] = None
                     continue
-                got = memo.get(cell, missing)
-                if got is missing:
+                got = memo.get(cell, absent)
+                if got is absent:
                     try:
                         got = c.parser(raw)
                         if c.key == "resident_id":
@@ -198,8 +198,12 @@ def import_si_file(
             actor=actor,
             obj=batch,
             object_label=f"批量导入社保缴费数据 {path.name}"[:200],
-            changes={"received": batch.received_rows, "created": inserted, "unchanged": batch.unchanged_rows,
-                     "rejected": batch.rejected_rows},  # fmt: skip
+            changes={
+                "received": batch.received_rows,
+                "created": inserted,
+                "unchanged": batch.unchanged_rows,
+                "rejected": batch.rejected_rows,
+            },
             purpose=f"数据共享文件：{source}",
         )
     return FeedResult(batch, duplicate=False)

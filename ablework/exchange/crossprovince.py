@@ -94,5 +94,7 @@ def get_adapter() -> CrossProvinceAdapter | None:
     url = getattr(settings, "ABLEWORK_CROSS_PROVINCE_URL", "") or os.environ.get("ABLEWORK_CROSS_PROVINCE_URL", "")
     if not url:
         return None
-    token = getattr(settings, "ABLEWORK_CROSS_PROVINCE_TOKEN", "") or os.environ.get("ABLEWORK_CROSS_PROVINCE_TOKEN", "")
+    token = getattr(settings, "ABLEWORK_CROSS_PROVINCE_TOKEN", "") or os.environ.get(
+        "ABLEWORK_CROSS_PROVINCE_TOKEN", ""
+    )
     return HttpCrossProvinceAdapter(str(url), token=str(token))

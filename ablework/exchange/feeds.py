@@ -41,7 +41,7 @@ from ablework.exchange.enums import FeedKind
 from ablework.people import api as people_api
 from ablework.quota import api as quota_api
 
-__all__ = ["SPECS", "WRITERS", "ParsedRow", "parse_mapping"]
+__all__ = ["SPECS", "WRITERS", "ParsedRow", "clean_text", "parse_mapping"]
 
 _FORMULA = re.compile(r"^[=+\-@]")
 
@@ -152,6 +152,11 @@ class ParsedRow:
     values: dict[str, Any]
 
 
+def clean_text(value: str) -> str:
+    """Text as PostgreSQL can store it (no NUL, no lone surrogate), for keys echoed in reports."""
+    return "".join(ch for ch in value if ch != "\x00" and not "\ud800" <= ch <= "\udfff")
+
+
 def parse_mapping(spec: ImportSpec, index: int, data: Any) -> ParsedRow | list[Problem]:
     """One pushed JSON row → its values, with the same parsers (and Chinese messages) as a file."""
     if not isinstance(data, Mapping):
@@ -159,7 +164,7 @@ def parse_mapping(spec: ImportSpec, index: int, data: Any) -> ParsedRow | list[P
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     known = {c.key for c in spec.columns}
-    unknown = sorted(str(k) for k in data if k not in known)
+    unknown = sorted(clean_text(str(k)) for k in data if k not in known)
     if unknown:
         problems.append(Problem("", f"无法识别的字段：{'、'.join(unknown[:5])}"))
     for c in spec.columns:
@@ -171,6 +176,9 @@ def parse_mapping(spec: ImportSpec, index: int, data: Any) -> ParsedRow | list[P
             values[c.key] = None
             if c.required:
                 problems.append(Problem(c.header, "必填，不能为空"))
+            continue
+        if isinstance(raw, str) and clean_text(raw) != raw:
+            problems.append(Problem(c.header, "含有空字符或无效的Unicode字符"))
             continue
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and c.as_text:
             raw = str(raw)  # JSON numbers are exact; only Excel loses digits

@@ -211,6 +211,20 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     from django.core.paginator import Paginator
 
+    if request.GET.get("export") in ("csv", "xlsx"):
+        headers = ["幂等键", "操作", "统一社会信用代码", "单位名称", "状态", "尝试次数", "最近错误", "回执", "创建时间"]
+        rows = [
+            [m.idempotency_key, "撤销" if m.operation == "withdraw" else "新增", m.payload.get("uscc", ""),
+             m.payload.get("unit_name", ""), m.get_status_display(), m.attempts, m.last_error, m.remote_ref,
+             timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")]
+            for m in qs.order_by("-created_at", "-id")
+        ]  # fmt: skip
+        with transaction.atomic():
+            audit.record(AuditAction.EXPORT, actor=request.user, object_type="exchange.outboxmessage",
+                         object_label=f"导出信用平台推送记录（{len(rows)}条）")  # fmt: skip
+        if request.GET["export"] == "csv":
+            return _csv("信用平台推送记录.csv", headers, rows)
+        return xlsx_response("信用平台推送记录.xlsx", headers, rows)
     page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     counts = [(label, OutboxMessage.objects.filter(status=s).count()) for s, label in OutboxStatus.choices]
     return render(

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from ablework.core import crypto
 from ablework.core.identifiers import IdentifierError, parse_disability_cert, parse_resident_id
+from ablework.core.policy import get_param
 from ablework.core.scoping import unscoped
 from ablework.people.actions import add_employment_record, cert_lookup_hash, is_working_age
 from ablework.people.actions.feeds import (
@@ -131,6 +133,19 @@ class SIFacts:
     months: frozenset[date]
     as_of: datetime | None
     source: str
+
+    def age_days(self, on: date) -> int | None:
+        """Days between the newest report and ``on`` (None: never reported)."""
+        return None if self.as_of is None else (on - timezone.localtime(self.as_of).date()).days
+
+    def is_stale(self, on: date) -> bool:
+        """True when the feed never reported the person or its newest report is older than the policy
+        parameter ``feed_fact_max_age.si_days`` allows on ``on``: a rule using the months must say so."""
+        age = self.age_days(on)
+        if age is None:
+            return True
+        limit = get_param("feed_fact_max_age", on=on, default={"si_days": 75}).value
+        return age > int(limit.get("si_days", 75))
 
 
 def si_paid_months(person: Person | int, *, start: date, end: date, employer_uscc: str | None = None) -> SIFacts:

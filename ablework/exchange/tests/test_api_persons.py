@@ -125,7 +125,10 @@ def test_annual_reviews_of_a_certified_unit(api, make_client, make_employer) -> 
     assert len(results) == 1
     r = results[0]
     assert (r["data_year"], Decimal(r["accepted_count"]), Decimal(r["required_count"]), Decimal(r["levy_due"])) == (
-        2024, Decimal("2"), Decimal("1.8"), Decimal("0")
+        2024,
+        Decimal("2"),
+        Decimal("1.8"),
+        Decimal("0"),
     )
     entry = AuditLog.objects.order_by("-seq")[0]
     assert (entry.object_type, entry.object_id) == ("employers.employer", str(unit.pk))

@@ -25,7 +25,7 @@ def test_two_thousand_rows_then_reimport_is_a_noop(make_person, tmp_path) -> Non
         rid = make_resident_id()
         people.append((make_person(resident_id=rid), rid))
     lines = ["身份证号,缴费月份,缴费单位统一社会信用代码,缴费基数,缴费金额"]
-    for person, rid in people:
+    for _person, rid in people:
         for m in range(1, 20):
             lines.append(f"{rid},2024-{m:02d},{unit},4000,640" if m <= 12 else f"{rid},2025-{m - 12:02d},{unit},,")
     lines.append(f"{make_resident_id(region='110101')},2025-01,{unit},,")  # not registered

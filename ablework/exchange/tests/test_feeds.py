@@ -214,3 +214,13 @@ def test_batches_list_is_cursor_paginated_and_own_only(api, make_client, registe
     detail = api(key).get("/api/v1/feeds/batches/si/L0")
     assert detail.status_code == 200 and detail.json()["created_rows"] in (0, 1)
     assert api(other).get("/api/v1/feeds/batches/si/L0").status_code == 404
+
+
+def test_nul_and_broken_unicode_are_rejected_not_crashing(api, make_client) -> None:
+    _, key = make_client(Scope.FEEDS_BUSINESS)
+    rows = [{"uscc": BIZ, "name": "a\x00b", "row_key": "k\x00"}, {"\x00bad": 1}]
+    r = api(key).post("/api/v1/feeds/business-registrations", {"batch_id": "NUL", "rows": rows}, format="json")
+    assert r.status_code == 201
+    messages = [x["message"] for x in r.json()["rejections"]]
+    assert "含有空字符" in messages[0] and "无法识别的字段" in messages[1]
+    assert api(key).get("/api/v1/employers/%00/annual-reviews").status_code in (403, 404)

@@ -74,6 +74,8 @@ def test_upload_page_and_rejection_report(client, city_admin, registered) -> Non
 def test_outbox_and_exports_pages(client, city_admin, hp_officer, make_user) -> None:
     client.force_login(city_admin)
     assert client.get("/exchange/outbox/").status_code == 200
+    assert client.get("/exchange/outbox/?export=xlsx").content[:2] == b"PK"
+    assert AuditLog.objects.filter(action="export", object_type="exchange.outboxmessage").exists()
     r = client.post("/exchange/outbox/export")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     reviewer = make_user("city_reviewer")

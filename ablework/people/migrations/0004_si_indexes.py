@@ -5,25 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_auditsubject'),
-        ('people', '0003_feed_facts'),
+        ("core", "0004_auditsubject"),
+        ("people", "0003_feed_facts"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='sicontribution',
-            name='si_unit_month_idx',
+            model_name="sicontribution",
+            name="si_unit_month_idx",
         ),
         migrations.AlterField(
-            model_name='sicontribution',
-            name='district',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district'),
+            model_name="sicontribution",
+            name="district",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.district"
+            ),
         ),
         migrations.AlterField(
-            model_name='sicontribution',
-            name='person',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='si_contributions', to='people.person'),
+            model_name="sicontribution",
+            name="person",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="si_contributions",
+                to="people.person",
+            ),
         ),
     ]

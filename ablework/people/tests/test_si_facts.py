@@ -96,3 +96,27 @@ def test_staged_path_matches_by_id_hash(make_person) -> None:
     assert api.record_si_contributions_staged(lines, source="人社", batch_id="S1") == (3, 2, 1)
     assert api.record_si_contributions_staged(lines, source="人社", batch_id="S1") == (3, 0, 1)
     assert api.si_paid_months(q, start=date(2025, 1, 1), end=date(2025, 1, 31)).months == {date(2025, 1, 1)}
+
+
+def test_freshness_against_the_policy_parameter(make_person) -> None:
+    p = make_person()
+    assert api.si_paid_months(p, start=date(2025, 1, 1), end=date(2025, 12, 31)).is_stale(date(2025, 6, 1))
+    received = datetime(2025, 5, 10, 4, 0, tzinfo=UTC)
+    api.record_si_contributions(_rows(p.pk, [date(2025, 4, 1)]), source="人社", batch_id="B1", received_at=received)
+    facts = api.si_paid_months(p, start=date(2025, 1, 1), end=date(2025, 12, 31))
+    assert facts.age_days(date(2025, 6, 1)) == 22
+    assert not facts.is_stale(date(2025, 6, 1))
+    assert facts.is_stale(date(2025, 9, 1))  # more than 75 days (feed_fact_max_age.si_days, 待确认)
+
+
+def test_facts_are_district_scoped(make_person) -> None:
+    from ablework.core.models import District
+    from ablework.core.scoping import district_scope
+
+    hp = make_person("120101")
+    hx = make_person("120103")
+    api.record_si_contributions(_rows(hp.pk, [date(2025, 1, 1)]) + _rows(hx.pk, [date(2025, 1, 1)]),
+                                source="人社", batch_id="B1")  # fmt: skip
+    with district_scope([District.objects.get(code="120103").pk]):
+        visible = set(SIContribution.objects.values_list("person_id", flat=True))
+    assert visible == {hx.pk}

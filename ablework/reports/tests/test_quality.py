@@ -56,3 +56,28 @@ def test_checks_scoped_and_linked(client: Any, make_person: Any, hp_officer: Any
     page = client.get(reverse("reports:quality_check", args=["age_status"])).content.decode()
     assert "河西老年" in page and "老年甲" not in page
     assert client.get(reverse("reports:quality_check", args=["nonsense"])).status_code == 404
+
+
+def test_expired_certificate_still_counted(
+    review: Any, client: Any, make_person: Any, hp_officer: Any, hx_officer: Any
+) -> None:
+    from ablework.core.scoping import unscoped
+    from ablework.quota.models import DeclaredEmployee
+    from ablework.reports.tests.conftest import YEAR
+
+    expired = make_person("120101", name="过期戊", cert_valid_until=date(YEAR, 6, 30))
+    valid = make_person("120101", name="有效己", cert_valid_until=date(YEAR + 3, 6, 30))
+    with unscoped():
+        for p in (expired, valid):
+            DeclaredEmployee.objects.create(
+                declaration=review[0], person=p, id_hash=p.id_hash, id_masked=p.id_masked, cert_hash="x",
+                cert_masked="x", level=4, name=p.name, monthly_wage=3000, social_insurance_months=12,
+                review_outcome="accepted",
+            )  # fmt: skip
+    url = reverse("reports:quality_check", args=["expired_cert"])
+    client.force_login(hp_officer)
+    page = client.get(url, {"year": YEAR}).content.decode()
+    assert "过期戊" in page and "有效己" not in page and f"{YEAR}-06-30" in page
+    assert reverse("quota:declaration_detail", args=[review[0].pk]) in page
+    client.force_login(hx_officer)
+    assert "过期戊" not in client.get(url, {"year": YEAR}).content.decode()

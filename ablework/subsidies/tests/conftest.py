@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ablework.core.models import District
-from ablework.employers.models import Employer
-from ablework.people.models import Certificate
+from ablework.employers.api import Employer
 from ablework.subsidies import actions
 from ablework.subsidies.models import Programme
 from conftest import make_uscc
@@ -51,7 +51,7 @@ def make_holder(make_person: Callable[..., Any]) -> Callable[..., Any]:
 
         rid = make_resident_id(region=district_code, birth=date(birth_year, 5, 1))
         person = make_person(district_code, level=level, resident_id=rid, **kw)
-        Certificate.objects.create(
+        apps.get_model("people", "Certificate").objects.create(
             person=person, district=person.district, kind="cdpf", category=4, level=level,
             issued_on=date(2015, 1, 1), valid_until=date(2035, 1, 1),
         )  # fmt: skip

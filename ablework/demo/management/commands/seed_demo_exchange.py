@@ -69,7 +69,8 @@ class Command(BaseCommand):
                 if rng.random() < 0.9:
                     rows.append({"resident_id": rid, "month": f"{y}-{m + 1:02d}", "employer_uscc": unit,
                                  "base": "4200.00", "amount": "672.00"})  # fmt: skip
-        rows = rows[:4998] + [
+        rows = [
+            *rows[:4998],
             {"resident_id": "120101199001011234", "month": "2025-01", "employer_uscc": units[0] if units else ""},
             {"resident_id": "abc", "month": "2025-13", "employer_uscc": "x"},
         ]
