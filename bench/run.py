@@ -282,10 +282,14 @@ def main() -> int:
     # Social-insurance bulk import: 1,000,000 rows in ≤ 90 s on PostgreSQL beside a plain COPY (bench/si_import.py).
     print("\n== social-insurance bulk import (bench/si_import.py) ==")
     si_failed = subprocess.call([sys.executable, str(ROOT / "bench" / "si_import.py")], cwd=ROOT) != 0  # noqa: S603
+    # Load: 32 users for 30 s against gunicorn + PostgreSQL on loopback (bench/load/run.py; `make load` = 10 min).
+    print("\n== load test, 30 s (bench/load/run.py) ==")
+    load_cmd = [sys.executable, str(ROOT / "bench" / "load" / "run.py"), "--seconds", "30"]
+    load_failed = subprocess.call(load_cmd, cwd=ROOT) != 0  # noqa: S603
     if over_budget:
         print(f"FAIL: city-scale seeding took longer than the {BUDGET_SECONDS:.0f} s budget", file=sys.stderr)
         return 1
-    return 1 if import_failed or levy_failed or matching_failed or dashboards_failed or si_failed else 0
+    return 1 if import_failed or levy_failed or matching_failed or dashboards_failed or si_failed or load_failed else 0
 
 
 if __name__ == "__main__":

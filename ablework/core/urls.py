@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ablework.core import saved_filters, views
+from ablework.core import metrics, saved_filters, views
 
 app_name = "core"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("text-size/", views.text_size, name="text_size"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("saved-filters/", saved_filters.saved_filter_save, name="saved_filter_save"),
     path("saved-filters/<int:pk>/delete/", saved_filters.saved_filter_delete, name="saved_filter_delete"),
 ]

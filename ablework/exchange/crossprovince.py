@@ -22,11 +22,13 @@ from django.conf import settings
 from django.utils import timezone
 
 __all__ = [
+    "CheckSummary",
     "CrossProvinceAdapter",
     "CrossProvinceAnswer",
     "CrossProvinceUnavailable",
     "HttpCrossProvinceAdapter",
     "InMemoryCrossProvince",
+    "check_year",
     "get_adapter",
 ]
 
@@ -98,3 +100,53 @@ def get_adapter() -> CrossProvinceAdapter | None:
         "ABLEWORK_CROSS_PROVINCE_TOKEN", ""
     )
     return HttpCrossProvinceAdapter(str(url), token=str(token))
+
+
+@dataclass
+class CheckSummary:
+    asked: int = 0
+    counted_elsewhere: int = 0
+    unavailable: int = 0
+
+
+def check_year(data_year: int, *, adapter: CrossProvinceAdapter | None = None, actor: object = None) -> CheckSummary:
+    """Ask the service about every person counted here in ``data_year`` and store each answer
+    (``CrossProvinceCheck``, one row per person and year, refreshed on every run).  A person counted by
+    a unit in another province is a conflict for the district (R2.7); one the service could not answer
+    for stays "unknown", never "not counted".  One audit entry for the run (the subjects are persons)."""
+    from ablework.core import audit
+    from ablework.core.enums import AuditAction
+    from ablework.exchange.models import CrossProvinceCheck
+    from ablework.people import api as people_api
+    from ablework.quota import api as quota_api
+
+    adapter = adapter or get_adapter()
+    if adapter is None:
+        raise CrossProvinceUnavailable("未配置跨省通办服务地址（ABLEWORK_CROSS_PROVINCE_URL）")
+    counted = quota_api.counted_persons(data_year)
+    ids = people_api.identities(sorted(counted))
+    summary = CheckSummary()
+    now = timezone.now()
+    for person_id, (id_hash, masked, name, district_code) in sorted(ids.items()):
+        summary.asked += 1
+        values: dict[str, object] = {"employer_id": counted[person_id], "district_code": district_code,
+                                     "person_label": f"{name}（{masked}）"[:100], "checked_at": now}  # fmt: skip
+        try:
+            answer = adapter.counted_elsewhere(id_hash=id_hash, id_masked=masked, data_year=data_year)
+        except CrossProvinceUnavailable as exc:
+            summary.unavailable += 1
+            values |= {"counted": None, "province": "", "unit_name": "", "unit_uscc": "", "error": str(exc)[:200]}
+        else:
+            summary.counted_elsewhere += int(answer.counted)
+            values |= {"counted": answer.counted, "province": answer.province[:20], "unit_name": answer.unit_name[:200],
+                       "unit_uscc": answer.unit_uscc[:18], "error": ""}  # fmt: skip
+        CrossProvinceCheck.objects.update_or_create(data_year=data_year, person_id=person_id, defaults=values)
+    audit.record_many(
+        AuditAction.READ,
+        actor=actor,
+        object_type="people.person",
+        object_ids=list(ids),
+        object_label=f"跨省通办核查{data_year}年度（{summary.asked}人，外省已计入{summary.counted_elsewhere}人）",
+        purpose="按比例就业跨省重复计入核查",
+    )
+    return summary

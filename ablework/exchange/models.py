@@ -130,3 +130,31 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_target_display()} {self.operation} {self.object_id}"
+
+
+class CrossProvinceCheck(models.Model):
+    """The answer of the national certification service (跨省通办) for one person counted here in a
+    data year: is the person also counted by a unit in another province?  ``counted`` True is a
+    cross-province conflict for the district to resolve (R2.7: one person, one unit)."""
+
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    person_id = models.PositiveIntegerField(_("残疾人"))
+    employer_id = models.PositiveIntegerField(_("本市计入单位"))
+    district_code = models.CharField(_("区"), max_length=6)
+    person_label = models.CharField(_("姓名（证号）"), max_length=100)
+    counted = models.BooleanField(_("外省单位已计入"), null=True)  # None: the service did not answer
+    province = models.CharField(_("外省"), max_length=20, blank=True)
+    unit_name = models.CharField(_("外省单位"), max_length=200, blank=True)
+    unit_uscc = models.CharField(_("外省单位代码"), max_length=18, blank=True)
+    error = models.CharField(_("查询失败原因"), max_length=200, blank=True)
+    checked_at = models.DateTimeField(_("查询时间"))
+
+    class Meta:
+        ordering = ["-data_year", "district_code", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_year", "person_id"], name="crossprovince_year_person_unique")
+        ]
+        verbose_name = _("跨省计入核查")
+
+    def __str__(self) -> str:
+        return f"{self.data_year} {self.person_label}"

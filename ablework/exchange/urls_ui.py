@@ -19,4 +19,5 @@ urlpatterns = [
     path("outbox/push", views.outbox_push, name="outbox_push"),
     path("outbox/export", views.outbox_export, name="outbox_export"),
     path("exports/", views.exports_page, name="exports"),
+    path("cross-province/", views.cross_province, name="cross_province"),
 ]

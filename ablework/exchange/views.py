@@ -23,7 +23,7 @@ from ablework.exchange import actions, exports, outbox
 from ablework.exchange.enums import BatchStatus, FeedKind, OutboxStatus
 from ablework.exchange.feeds import SPECS
 from ablework.exchange.forms import ClientForm, ExportForm, FeedUploadForm, default_year
-from ablework.exchange.models import ApiClient, FeedBatch, OutboxMessage
+from ablework.exchange.models import ApiClient, CrossProvinceCheck, FeedBatch, OutboxMessage
 
 
 def _csv(filename: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
@@ -286,3 +286,23 @@ def exports_page(request: HttpRequest) -> HttpResponse:
                 return _csv(name, exports.TAX_HEADERS, rows)
             return xlsx_response(name, exports.TAX_HEADERS, rows)
     return render(request, "exchange/exports.html", {"form": form, "is_admin": is_city_admin(request.user)})
+
+
+# --- 跨省通办 answers -----------------------------------------------------------------------------------
+
+
+@require(is_city)
+def cross_province(request: HttpRequest) -> HttpResponse:
+    """Persons counted here and, per the national service, also by a unit in another province (or not
+    answered).  City roles: the list spans districts; each row names its district."""
+    from django.core.paginator import Paginator
+
+    qs = CrossProvinceCheck.objects.exclude(counted=False)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(data_year=int(year))
+    page = Paginator(qs.order_by("-data_year", "district_code", "person_id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "exchange/cross_province.html",
+        {"page": page, "year": year, "querystring_prefix": f"year={year}&" if year else ""},
+    )  # fmt: skip

@@ -3,6 +3,10 @@
 Used by the portal (public job search, directories, fairs; the person's and the employer's
 self-service) and by reports.  Public reads are city-wide on purpose: open postings, published fairs
 and published directory entries are public information, not personal data.
+
+For reports (counts only, city-wide; the caller scopes the result): ``posting_year_counts(year)`` per
+workplace district, ``matching_year_counts(year)`` (applications, referrals, hires, 3/6/12-month
+retention of the year's hires) per district and street of the person.
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ __all__ = [
     "employer_postings",
     "get_open_posting",
     "matches_for_person",
+    "matching_year_counts",
     "open_postings",
+    "posting_year_counts",
     "public_directory",
     "public_fairs",
     "search_open_postings",
@@ -120,3 +126,81 @@ def applications_of_employer(employer: Any) -> list[Application]:
             .filter(posting__employer=employer)
             .order_by("-created_at", "-id")
         )
+
+
+# --- figures for monitoring (reports): set-based, city-wide; the caller scopes the result -------------
+
+
+def posting_year_counts(year: int) -> list[dict[str, Any]]:
+    """Postings published in ``year`` (``valid_from`` in the year, not drafts) per **workplace** district
+    (one query).  Keys: district_id, postings, headcount, reserved (reserved or targeted posts)."""
+    from django.db.models import Count, Sum
+
+    from ablework.jobs.enums import PostingSource, PostingStatus
+
+    with unscoped():
+        rows = (
+            Posting.objects.filter(valid_from__year=year)
+            .exclude(status=PostingStatus.DRAFT)
+            .values("district_id")
+            .annotate(
+                postings=Count("id"),
+                headcount=Sum("headcount"),
+                reserved=Count("id", filter=~Q(source=PostingSource.ORDINARY)),
+            )
+            .order_by()
+        )
+        return [dict(r, headcount=r["headcount"] or 0) for r in rows]
+
+
+def matching_year_counts(year: int, on: date | None = None) -> list[dict[str, Any]]:
+    """Job matching of ``year`` per district and street **of the person** (two queries).  Keys:
+    district_id, street_id, applications (the person applied) and referrals (an officer referred) created
+    in the year, hires (``hired_on`` in the year), and for every follow-up month m of the hires of the
+    year (3/6/12, parameter ``job_retention``): ``ret{m}_due`` (due by ``on``, default today),
+    ``ret{m}_done`` (recorded), ``ret{m}_kept`` (still in post)."""
+    from django.db.models import Count, F
+
+    from ablework.jobs.enums import ApplicationStatus, Channel, RetentionResult
+    from ablework.jobs.models import RetentionCheck
+
+    on = on or timezone.localdate()
+    out: dict[tuple[int, int | None], dict[str, Any]] = {}
+
+    def row(district_id: int, street_id: int | None) -> dict[str, Any]:
+        return out.setdefault(
+            (district_id, street_id),
+            {"district_id": district_id, "street_id": street_id, "applications": 0, "referrals": 0, "hires": 0},
+        )
+
+    created = Q(created_at__year=year)
+    hired = Q(status=ApplicationStatus.HIRED, hired_on__year=year)
+    with unscoped():
+        for r in (
+            Application.objects.filter(created | hired)
+            .values("district_id", street_id=F("person__street_id"))
+            .annotate(
+                applications=Count("id", filter=created & Q(channel=Channel.APPLIED)),
+                referrals=Count("id", filter=created & Q(channel=Channel.REFERRED)),
+                hires=Count("id", filter=hired),
+            )
+            .order_by()
+        ):
+            row(r["district_id"], r["street_id"]).update(
+                applications=r["applications"], referrals=r["referrals"], hires=r["hires"]
+            )
+        for r in (
+            RetentionCheck.objects.filter(application__status=ApplicationStatus.HIRED, application__hired_on__year=year)
+            .values("district_id", "months", street_id=F("application__person__street_id"))
+            .annotate(
+                due=Count("id", filter=Q(due_on__lte=on)),
+                done=Count("id", filter=Q(checked_on__isnull=False)),
+                kept=Count("id", filter=Q(checked_on__isnull=False, result=RetentionResult.IN_POST)),
+            )
+            .order_by()
+        ):
+            m = r["months"]
+            row(r["district_id"], r["street_id"]).update(
+                {f"ret{m}_due": r["due"], f"ret{m}_done": r["done"], f"ret{m}_kept": r["kept"]}
+            )
+    return list(out.values())

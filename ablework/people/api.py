@@ -39,6 +39,7 @@ __all__ = [
     "add_employment_record",
     "find_person_by_certificate",
     "find_person_by_resident_id",
+    "identities",
     "national_system_rows",
     "person_facts",
     "person_ids_by_id_hash",
@@ -565,3 +566,15 @@ def need_registration_codes() -> dict[str, tuple[tuple[str, str], ...]]:
     from ablework.people.actions import services
 
     return {"jobs": services.JOB_TYPES, "accommodations": services.ACCOMMODATIONS, "work_times": services.WORK_TIMES}
+
+
+def identities(person_ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
+    """``{person_id: (id_hash, id_masked, name, district code)}`` — what a cross-check with another
+    system may send (never the ID in clear)."""
+    with unscoped():
+        return {
+            pk: (h, masked, name, code)
+            for pk, h, masked, name, code in Person.objects.filter(pk__in=person_ids).values_list(
+                "id", "id_hash", "id_masked", "name", "district__code"
+            )
+        }

@@ -41,6 +41,7 @@ __all__ = [
     "LevyResult",
     "accepted_count",
     "certified_declaration",
+    "counted_persons",
     "counting_unit_ids",
     "credit_events_ready_to_push",
     "levy_paid",
@@ -386,3 +387,16 @@ def record_levy_payment_from_feed(
 
 
 CreditError = _credit.CreditError
+
+
+def counted_persons(data_year: int) -> dict[int, int]:
+    """Every person accepted on a certified declaration of ``data_year`` → the employer counting them
+    (for the cross-province check of the data exchange).  City-wide."""
+    with unscoped():
+        rows = DeclaredEmployee.objects.filter(
+            person_id__isnull=False,
+            declaration__campaign__data_year=data_year,
+            declaration__status=DeclarationStatus.CERTIFIED,
+            review_outcome=ReviewOutcome.ACCEPTED,
+        ).values_list("person_id", "declaration__employer_id")
+        return {p: e for p, e in rows if p is not None}

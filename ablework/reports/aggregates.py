@@ -16,6 +16,16 @@ Topics (``Figure.topic``) and their measures:
 - ``subsidies`` (per district, by ``programme``): applications, approved, paid, committed, paid_amount,
   and the programme's city-wide budget (the same value in every district's row: read with max) — only
   when ``ablework.subsidies.api.programme_totals`` exists.
+- ``assisted`` (per street of the institution): institutions, workstations (active at the year's end,
+  or today while it runs), participants_active, participants_year, joined, eligible_active
+  (``assisted.api.year_counts``).
+- ``training`` (per district of the course, street of the provider; the year is the course's start
+  year): courses, enrolled, completed, certified, employed (within the window after completion)
+  (``training.api.year_counts``).
+- ``jobs_post`` (per workplace district): postings published in the year, headcount, reserved
+  (``jobs.api.posting_year_counts``).
+- ``jobs`` (per street of the person): applications, referrals, hires, and for the year's hires
+  ``ret{m}_due / ret{m}_done / ret{m}_kept`` for m = 3, 6, 12 (``jobs.api.matching_year_counts``).
 
 ``refresh(year)`` is idempotent: it replaces every figure of that year.  ``tasks.refresh_figures_task``
 and ``manage.py refresh_reports`` call it.
@@ -31,15 +41,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ablework.core.models import District
+from ablework.assisted import api as assisted_api
+from ablework.core.models import District, Street
 from ablework.core.scoping import unscoped
 from ablework.employers import api as employers_api
+from ablework.jobs import api as jobs_api
 from ablework.people import api as people_api
 from ablework.quota import api as quota_api
 from ablework.reports.models import Figure, Refresh
+from ablework.training import api as training_api
 
-TOPICS = ("registry", "employment", "services", "difficulty", "students", "review", "public_sector", "subsidies")
+TOPICS = ("registry", "employment", "services", "difficulty", "students", "review", "public_sector", "subsidies",
+          "assisted", "training", "jobs_post", "jobs")  # fmt: skip
 EMPLOYMENT_DIMS = ("form", "urban_rural", "category")
+ASSISTED_MEASURES = ("institutions", "workstations", "participants_active", "participants_year", "joined",
+                     "eligible_active")  # fmt: skip
+TRAINING_MEASURES = ("courses", "enrolled", "completed", "certified", "employed")
 
 
 def subsidy_totals_function() -> Any:
@@ -107,7 +124,32 @@ def _collect(year: int) -> _Rows:
                 # ``budget`` is city-wide: repeated in every district's rows and read with max, not sum.
                 for m in ("applications", "approved", "paid", "budget", "committed", "paid_amount"):
                     out.add("subsidies", district_id, None, m, r.get(m), "programme", r.get("code", ""))
+    _collect_matching(out, year)
     return out
+
+
+def _collect_matching(out: _Rows, year: int) -> None:
+    """Assisted employment, training and job matching (their apps' ``api`` count functions).  A street
+    that is not in the row's district (a person who moved) is counted as "no street" of the district."""
+    street_district = dict(Street.objects.values_list("pk", "district_id"))
+
+    def street(r: dict[str, Any]) -> int | None:
+        s = r.get("street_id")
+        return s if s is not None and street_district.get(s) == r["district_id"] else None
+
+    for r in assisted_api.year_counts(year):
+        for m in ASSISTED_MEASURES:
+            out.add("assisted", r["district_id"], street(r), m, r[m])
+    for r in training_api.year_counts(year):
+        for m in TRAINING_MEASURES:
+            out.add("training", r["district_id"], street(r), m, r[m])
+    for r in jobs_api.posting_year_counts(year):
+        for m in ("postings", "headcount", "reserved"):
+            out.add("jobs_post", r["district_id"], None, m, r[m])
+    for r in jobs_api.matching_year_counts(year):
+        for m, v in r.items():
+            if m not in ("district_id", "street_id"):
+                out.add("jobs", r["district_id"], street(r), m, v)
 
 
 def refresh(year: int) -> Refresh:

@@ -34,7 +34,8 @@ REPORT_CHAIN = "annual_report"
 REPORT_CHAIN_NAME = "年度执行情况报告审核"
 NARRATIVE_FIELDS = ("overview", "measures", "problems", "next_steps")
 # The topics a report contains, in order (placeholders without figures are left out).
-REPORT_TOPICS = ("employment", "services", "difficulty", "students", "review", "public_sector", "subsidies")
+REPORT_TOPICS = ("employment", "services", "difficulty", "students", "review", "public_sector", "subsidies",
+                 "assisted", "jobs")  # fmt: skip
 
 REPORT_FLOW = Workflow(
     "annual_report",
@@ -157,7 +158,7 @@ def comparison(current: list[Panel], previous: list[Panel]) -> list[dict[str, st
         if not now_total:
             continue
         for c in p.columns:
-            if c.kind == "pct" and c.key == "share":
+            if (c.kind == "pct" and c.key == "share") or c.kind == "yesno":
                 continue
             a = now_total.get(c.key)
             b = before.get(c.key) if before else None

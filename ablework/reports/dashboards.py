@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from ablework.core.models import District, Street
@@ -47,7 +48,7 @@ class Area:
 class Column:
     key: str
     label: str
-    kind: str = "int"  # int | money | pct
+    kind: str = "int"  # int | money | pct | yesno
 
 
 @dataclass
@@ -108,6 +109,8 @@ def panel_context(p: Panel) -> dict[str, Any]:
 def fmt(value: Any, kind: str) -> str:
     if value is None:
         return "—"
+    if kind == "yesno":
+        return "是" if value else "否"
     if kind == "pct":
         return f"{value * 100:.1f}%"
     if kind == "money":
@@ -443,6 +446,162 @@ def subsidies(year: int, area: Area) -> list[Panel]:
     ]
 
 
+def _street_area_panel(
+    topic: str, year: int, area: Area, pid: str, title: str, cols: list[Column], chart_keys: list[str], note: str,
+    summary: Callable[[dict[str, Any], list[dict[str, Any]]], str],
+    rates: dict[str, tuple[str, str]] | None = None,
+) -> Panel:  # fmt: skip
+    """A panel with one row per sub-area (district → street) and rate columns ``key: (num, den)``."""
+    rates = rates or {}
+    rows, unit = _area_rows(topic, year, area, _values(topic, year, area))
+    counts = [c.key for c in cols if c.key not in rates]
+    for r in rows:
+        for k in counts:
+            r["values"].setdefault(k, ZERO)
+        for k, (a, b) in rates.items():
+            r["values"][k] = ratio(r["values"].get(a), r["values"].get(b))
+    total = queries.total_of({k: r["values"].get(k, ZERO) for k in counts} for r in rows)
+    for k, (a, b) in rates.items():
+        total[k] = ratio(total.get(a), total.get(b))
+    return Panel(pid, title.format(unit=unit), summary(total, rows), cols, rows, total, chart_keys, note=note,
+                 unit_label=unit)  # fmt: skip
+
+
+def coverage_panel(year: int, area: Area) -> Panel:
+    """涉农区 workstation coverage (R9.4): every 涉农区 needs at least one active 辅助性就业工作站."""
+    values = _values("assisted", year, area, street_level=False)
+    rows, unit = _area_rows("assisted", year, area, values, street_level=False)
+    agri = dict(District.objects.filter(pk__in=area.district_ids).values_list("name", "is_agricultural"))
+    for r in rows:
+        v = r["values"]
+        for k in ("workstations", "institutions"):
+            v.setdefault(k, ZERO)
+        v["agricultural"] = Decimal(1) if agri.get(r["label"]) else ZERO
+        v["covered"] = (Decimal(1) if v.get("workstations") else ZERO) if v["agricultural"] else None
+    agri_rows = [r for r in rows if r["values"]["agricultural"]]
+    uncovered = [r["label"] for r in agri_rows if not r["values"]["covered"]]
+    total = queries.total_of({k: r["values"].get(k, ZERO) for k in ("workstations", "institutions")} for r in rows)
+    total["agricultural"] = total["covered"] = None
+    ws = fmt(total.get("workstations", ZERO), "int")
+    if area.level == "city":
+        summary = (
+            f"{area.name}{len(agri_rows)}个涉农区中{len(agri_rows) - len(uncovered)}个已有运营中的辅助性就业工作站"
+            + (f"，尚未覆盖：{'、'.join(uncovered)}" if uncovered else "，已全覆盖" if agri_rows else "")
+            + f"；全部运营中工作站{ws}个。"
+        )
+    elif agri_rows:
+        summary = f"{area.name}是涉农区，{'已有' if not uncovered else '尚无'}运营中的辅助性就业工作站（{ws}个）。"
+    else:
+        summary = f"{area.name}不是涉农区，不适用工作站全覆盖要求；运营中的辅助性就业工作站{ws}个。"
+    cols = [Column("agricultural", "涉农区", "yesno"), Column("workstations", "运营中工作站"),
+            Column("institutions", "各类辅助性就业机构"), Column("covered", "工作站已覆盖", "yesno")]  # fmt: skip
+    ref = "年末" if year < timezone.localdate().year else "统计更新日"
+    return Panel("asst-coverage", "涉农区辅助性就业工作站覆盖", summary, cols, rows, total, ["workstations"],
+                 note=f"按机构所在区统计{ref}运营中的机构；涉农区标记见区划设置（policy-rules R9.4）。",
+                 unit_label=unit)  # fmt: skip
+
+
+def assisted(year: int, area: Area) -> list[Panel]:
+    def people(t: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+        return (
+            f"{area.name}{year}年参加辅助性就业{fmt(t.get('participants_year'), 'int')}人，其中当年新进入"
+            f"{fmt(t.get('joined'), 'int')}人；{'年末' if year < timezone.localdate().year else '目前'}在岗"
+            f"{fmt(t.get('participants_active'), 'int')}人（符合对象条件{fmt(t.get('eligible_active'), 'int')}人），"
+            f"分布在{fmt(t.get('institutions'), 'int')}个运营中的机构。"
+        )
+
+    def training(t: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+        return (
+            f"{area.name}{year}年开班{fmt(t.get('courses'), 'int')}期，培训{fmt(t.get('enrolled'), 'int')}人，"
+            f"结业{fmt(t.get('completed'), 'int')}人，取得证书{fmt(t.get('certified'), 'int')}人；结业后就业"
+            f"{fmt(t.get('employed'), 'int')}人，占结业人数的{fmt(t.get('employed_rate'), 'pct')}。"
+        )
+
+    panels = [] if area.level == "street" else [coverage_panel(year, area)]
+    panels.append(_street_area_panel(
+        "assisted", year, area, "asst-areas", "各{unit}辅助性就业人员",
+        [Column("institutions", "运营中机构"), Column("participants_year", "年内在岗人数"), Column("joined", "当年新进入"),
+         Column("participants_active", "年末/当前在岗"), Column("eligible_active", "其中符合对象条件")],
+        ["participants_year", "joined", "participants_active"],
+        "按机构所在街道统计；年末/当前在岗：当年12月31日（本年为统计更新日）仍在岗。", people,
+    ))  # fmt: skip
+    panels.append(_street_area_panel(
+        "training", year, area, "trn-areas", "各{unit}职业培训与培训后就业",
+        [Column("courses", "开班期数"), Column("enrolled", "培训人数"), Column("completed", "结业"),
+         Column("certified", "取得证书"), Column("employed", "结业后就业"), Column("employed_rate", "就业率", "pct")],
+        ["enrolled", "completed", "employed"],
+        "按开班年度、培训班所在区和培训机构所在街道统计；结业后就业：培训开始至结业后窗口期内有新的就业记录"
+        "（窗口期为参数“培训后就业统计窗口”，待确认）；就业率 = 结业后就业 ÷ 结业。", training,
+        {"employed_rate": ("employed", "completed")},
+    ))  # fmt: skip
+    return panels
+
+
+RETENTION_MONTHS = (3, 6, 12)
+
+
+def jobs(year: int, area: Area) -> list[Panel]:
+    panels: list[Panel] = []
+    if area.level != "street":
+        values = _values("jobs_post", year, area, street_level=False)
+        rows, unit = _area_rows("jobs_post", year, area, values, street_level=False)
+        for r in rows:
+            for k in ("postings", "headcount", "reserved"):
+                r["values"].setdefault(k, ZERO)
+        total = queries.total_of(
+            {k: r["values"].get(k, ZERO) for k in ("postings", "headcount", "reserved")} for r in rows
+        )
+        summary = (
+            f"{area.name}{year}年发布岗位{fmt(total.get('postings'), 'int')}个，招聘{fmt(total.get('headcount'), 'int')}人，"
+            f"其中预留或定向岗位{fmt(total.get('reserved'), 'int')}个。"
+        )
+        cols = [Column("postings", "发布岗位"), Column("headcount", "招聘人数"), Column("reserved", "预留/定向岗位")]
+        panels.append(Panel("job-postings", f"各{unit}发布岗位", summary, cols, rows, total, ["postings", "headcount"],
+                            note="按工作地点所在区统计发布日期在当年的岗位（不含草稿），不细分到街道。",
+                            unit_label=unit))  # fmt: skip
+
+    def matching(t: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+        return (
+            f"{area.name}{year}年残疾人求职申请{fmt(t.get('applications'), 'int')}件，经办人推荐"
+            f"{fmt(t.get('referrals'), 'int')}人次，录用{fmt(t.get('hires'), 'int')}人。"
+        )
+
+    panels.append(_street_area_panel(
+        "jobs", year, area, "job-areas", "各{unit}求职、推荐与录用",
+        [Column("applications", "本人申请"), Column("referrals", "经办人推荐"), Column("hires", "录用")],
+        ["applications", "referrals", "hires"],
+        "按求职者户籍所在区、街道统计；申请和推荐按登记日期、录用按入职日期计入年度。", matching,
+    ))  # fmt: skip
+    totals = next(
+        iter(queries.figures_by("jobs", year, area.district_ids, group="year",
+                                street_id=area.street.pk if area.street else None).values()),
+        {},
+    )  # fmt: skip
+    hires = totals.get("hires", ZERO)
+    ret_rows: list[dict[str, Any]] = []
+    for m in RETENTION_MONTHS:
+        due, done, kept = (totals.get(f"ret{m}_{k}", ZERO) for k in ("due", "done", "kept"))
+        ret_rows.append({"label": f"入职{m}个月", "link": None,
+                         "values": {"due": due, "done": done, "kept": kept, "done_rate": ratio(done, due),
+                                    "kept_rate": ratio(kept, done)}})  # fmt: skip
+    parts = [
+        f"{r['label']}回访{fmt(r['values']['done'], 'int')}人、仍在岗{fmt(r['values']['kept_rate'], 'pct')}"
+        for r in ret_rows
+        if r["values"]["done"]
+    ]
+    summary = (
+        f"{area.name}{year}年录用的{fmt(hires, 'int')}人中，" + "；".join(parts) + "。"
+        if parts
+        else f"{area.name}{year}年录用的{fmt(hires, 'int')}人尚无稳岗回访记录。"
+    )
+    cols = [Column("due", "已到期回访"), Column("done", "已回访"), Column("done_rate", "回访率", "pct"),
+            Column("kept", "仍在岗"), Column("kept_rate", "留存率", "pct")]  # fmt: skip
+    panels.append(Panel("job-retention", f"{year}年录用人员稳岗回访（3/6/12个月）", summary, cols, ret_rows, None,
+                        ["done_rate", "kept_rate"], chart_percent=True, unit_label="回访节点",
+                        note="对象为当年录用的人员；已到期：应回访日期不晚于统计更新日；留存率 = 仍在岗 ÷ 已回访。"))  # fmt: skip
+    return panels
+
+
 @dataclass(frozen=True)
 class Topic:
     code: str
@@ -469,19 +628,7 @@ TOPICS: dict[str, Topic] = {
             street_level=False,
             placeholder="补贴项目的统计接口（subsidies.api.programme_totals）尚未提供，该栏待补贴模块上线后显示。",
         ),
-        Topic(
-            "assisted",
-            "辅助性就业与培训",
-            lambda y, a: [],
-            street_level=False,
-            placeholder="辅助性就业覆盖（每个涉农区）、培训结业及培训后就业的统计接口尚未提供，该栏待相应模块上线后显示。",
-        ),
-        Topic(
-            "jobs",
-            "岗位对接",
-            lambda y, a: [],
-            street_level=False,
-            placeholder="岗位、推荐、录用及3/6/12个月稳岗的统计接口尚未提供，该栏待岗位对接模块上线后显示。",
-        ),
+        Topic("assisted", "辅助性就业与培训", assisted),
+        Topic("jobs", "岗位对接", jobs),
     )
 }

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ablework.assisted import api as assisted_api
 from ablework.core import crypto
+from ablework.core.policy import get_param
 from ablework.core.scoping import unscoped
 from ablework.employers import api as employers_api
 from ablework.people import api as people_api
@@ -24,8 +25,6 @@ from ablework.quota import api as quota_api
 from ablework.subsidies import parameters, rules
 from ablework.subsidies.enums import ApplicationStatus, ProgrammeKind
 from ablework.subsidies.models import Application, ClaimMonth
-
-STALE_DAYS = 45  # a feed fact older than this is flagged in the explanation
 
 
 @dataclass
@@ -48,11 +47,14 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value or "0"))
 
 
-def _freshness(source: str, as_of: datetime | None, on: date, what: str) -> str:
+def _freshness(source: str, as_of: datetime | None, on: date, what: str, limit_key: str) -> str:
+    """Where a feed fact came from and how fresh it is; older than ``feed_fact_max_age`` says so."""
     if as_of is None:
         return f"{what}：尚无共享数据"
     age = (on - timezone.localdate(as_of)).days
-    stale = f"（已{age}天未更新，可能不是最新）" if age > STALE_DAYS else ""
+    limits = get_param("feed_fact_max_age", on=on, default={}).value or {}
+    limit = int(limits.get(limit_key, 0) or 0)
+    stale = f"（已{age}天未更新，超过{limit}天的时效，可能不是最新）" if limit and age > limit else ""
     return f"{what}：来源{source or '共享数据'}，更新于{timezone.localdate(as_of):%Y-%m-%d}{stale}"
 
 
@@ -131,7 +133,7 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         employer = _need(app.employer, "用人单位")
         hire = _need(app.person, "残疾人")
         si = people_api.si_paid_months(hire.pk, start=months[0], end=months[-1], employer_uscc=employer.uscc)
-        notes.append(_freshness(si.source, si.as_of, on, "社保缴费"))
+        notes.append(_freshness(si.source, si.as_of, on, "社保缴费", "si_days"))
         before = None
         lookback = rules.add_months(start, -p.not_employed_by_same_unit_months)
         spells = people_api.employment_spells(hire.pk)
@@ -178,7 +180,7 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         reg = employers_api.business_registration(uscc) if uscc else None
         person = _need(app.person, "残疾人")
         if reg is not None:
-            notes.append(_freshness(reg.source, reg.as_of, on, "市场监管登记"))
+            notes.append(_freshness(reg.source, reg.as_of, on, "市场监管登记", "business_days"))
             licence = reg.licence_date
             matches: bool | None = bool(reg.operator_id_hash) and reg.operator_id_hash == person.id_hash
             is_open: bool | None = reg.status == "open"
@@ -206,7 +208,7 @@ def evaluate(app: Application, on: date | None = None) -> Evaluation:
         holder = _need(app.person, "残疾人")
         if started is not None:
             si = people_api.si_paid_months(holder.pk, start=started, end=on)
-            notes.append(_freshness(si.source, si.as_of, on, "社保缴费"))
+            notes.append(_freshness(si.source, si.as_of, on, "社保缴费", "si_days"))
             count = len(si.months) if si.as_of is not None else None
         sf = rules.SelfEmploymentFacts(
             person=person_state(holder, on),

@@ -4,6 +4,7 @@
   own page, the registry's 四个一 records or the portal.
 - ``year_summary(year)``: counts for reports (courses, enrolled, completed, certified, employed within the
   window after completion), over the current district scope.
+- ``year_counts(year)``: the same counts per district and street (of the provider), city-wide, for reports.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ablework.core.scoping import unscoped
 from ablework.training import facts
 from ablework.training.models import Course, Enrolment
 
-__all__ = ["PersonTraining", "person_trainings", "year_summary"]
+__all__ = ["PersonTraining", "person_trainings", "year_counts", "year_summary"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,57 @@ def year_summary(year: int) -> dict[str, int]:
     with read_once():
         counts = facts.course_outcome_counts(enrolments)
     return {"courses": courses.count()} | counts
+
+
+# --- figures for monitoring (reports): set-based, city-wide; the caller scopes the result -------------
+
+
+def year_counts(year: int) -> list[dict[str, Any]]:
+    """Courses of the statistical ``year`` (start year) and their outcomes per district of the course and
+    street **of the provider** (three queries; same definitions as ``year_summary``).  Keys:
+    district_id, street_id, courses, enrolled (not dropped), completed, certified, employed (completed
+    and employed within the window after completion, ``rules.employed_within``)."""
+    from django.db.models import Count, F, Q
+
+    out: dict[tuple[int, int | None], dict[str, Any]] = {}
+
+    def row(district_id: int, street_id: int | None) -> dict[str, Any]:
+        return out.setdefault(
+            (district_id, street_id),
+            {"district_id": district_id, "street_id": street_id, "courses": 0, "enrolled": 0, "completed": 0,
+             "certified": 0, "employed": 0},
+        )  # fmt: skip
+
+    with unscoped():
+        for r in (
+            Course.objects.filter(year=year)
+            .values("district_id", street_id=F("provider__street_id"))
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            row(r["district_id"], r["street_id"])["courses"] = r["n"]
+        for r in (
+            Enrolment.objects.filter(course__year=year)
+            .values("district_id", street_id=F("course__provider__street_id"))
+            .annotate(
+                enrolled=Count("id", filter=~Q(status="dropped")),
+                completed=Count("id", filter=Q(status="completed")),
+                certified=Count("id", filter=~Q(certificate_kind="")),
+            )
+            .order_by()
+        ):
+            row(r["district_id"], r["street_id"]).update(
+                enrolled=r["enrolled"], completed=r["completed"], certified=r["certified"]
+            )
+        done = list(
+            Enrolment.objects.filter(course__year=year, status="completed", completed_on__isnull=False)
+            .select_related("course", "course__provider")
+            .only("id", "person_id", "status", "completed_on", "district_id", "course__start_date",
+                  "course__provider__street_id")
+        )  # fmt: skip
+        with read_once():
+            res = facts.outcomes(done)
+    for e in done:
+        if res.get(e.pk) is not None and res[e.pk].employed:
+            row(e.district_id, e.course.provider.street_id)["employed"] += 1
+    return list(out.values())

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import io
 import re
-from urllib.parse import urljoin
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from django.apps import apps
@@ -118,17 +118,21 @@ def owner_path(model: type[models.Model], target: type[models.Model], depth: int
     """Lookup path from ``model`` to the ``target`` row that owns it (``district``, ``employer__district`` …)."""
     if model is target:
         return "pk"
-    fks = [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is not None]
-    for f in fks:
-        if f.related_model is target:
-            return f.name
+    fks: list[tuple[str, Any]] = [
+        (f.name, f.related_model)
+        for f in model._meta.concrete_fields
+        if f.is_relation and isinstance(f.related_model, type)
+    ]
+    for name, related in fks:
+        if related is target:
+            return name
     if depth > 1:
-        for f in fks:
-            if f.related_model in (District,) or f.related_model._meta.app_label in ("auth", "contenttypes"):
+        for name, related in fks:
+            if related is District or related._meta.app_label in ("auth", "contenttypes"):
                 continue
-            sub = owner_path(f.related_model, target, depth - 1)  # type: ignore[arg-type]
+            sub = owner_path(related, target, depth - 1)
             if sub and sub != "pk":
-                return f"{f.name}__{sub}"
+                return f"{name}__{sub}"
     return None
 
 
@@ -157,7 +161,7 @@ def canary(target: type[models.Model], mine: Any, marker: str) -> int:
         for field_name in ("name", "title"):
             try:
                 field = model._meta.get_field(field_name)
-            except Exception:  # noqa: BLE001,S112 (no such field)
+            except Exception:  # noqa: S112 (no such field)
                 continue
             if not isinstance(field, models.CharField) or field.max_length is None or field.max_length < 12:
                 continue
@@ -174,7 +178,7 @@ def canary(target: type[models.Model], mine: Any, marker: str) -> int:
 def candidates_for(pattern: str, name: str, target: type[models.Model], mine: Any) -> list[str]:
     """URLs of ``pattern`` with each ``<int:…>`` filled with ids of records foreign to ``mine``."""
     ns = name.split(":")[0] if ":" in name else ""
-    app_labels = NAMESPACE_APPS.get(ns, [ns]) + ["core"]
+    app_labels = [*NAMESPACE_APPS.get(ns, [ns]), "core"]
     pool = [m for label in app_labels if label in {c.label for c in apps.get_app_configs()}
             for m in apps.get_app_config(label).get_models()]  # fmt: skip
     params = list(_PARAM.finditer(pattern))
@@ -270,8 +274,8 @@ def _key(problem: str) -> str:
 
 def test_no_route_leaks_records_across_owners(seeded: None, make_user: Any) -> None:
     employer_model, person_model = apps.get_model("employers", "Employer"), apps.get_model("people", "Person")
-    Employer: Any = employer_model  # noqa: N806
-    Person: Any = person_model  # noqa: N806
+    Employer: Any = employer_model
+    Person: Any = person_model
 
     problems: list[str] = []
     hx = District.objects.get(code=HX)

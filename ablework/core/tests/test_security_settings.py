@@ -44,7 +44,7 @@ def production_env(**extra: str) -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = subprocess.run(  # noqa: S603 (fixed interpreter and arguments)
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
@@ -67,7 +67,7 @@ def test_production_settings_turn_on_https_cookies_and_totp() -> None:
 def test_production_refuses_to_start_without_the_id_keys() -> None:
     env = production_env()
     del env["ID_LOOKUP_KEY"]
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
@@ -82,12 +82,14 @@ def test_session_expires_after_idle_time_and_with_the_browser() -> None:
 
 @pytest.mark.django_db
 def test_idle_session_is_logged_out(client: Client, hp_officer: Any, settings: Any) -> None:
+    from datetime import timedelta
+
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     client.force_login(hp_officer)
     assert client.get("/people/").status_code == 200
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/people/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login")
 
@@ -153,7 +155,7 @@ def test_csp_header_without_inline_scripts_or_other_origins(url: str, client: Cl
     response = client.get(url, follow=True)
     policy = response.headers.get("Content-Security-Policy", "")
     directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+        ([*part.strip().split(" ", 1), ""])[:2] for part in policy.split(";") if part.strip()
     )  # fmt: skip
     assert "'self'" in directives.get("script-src", ""), policy
     assert "unsafe-inline" not in directives.get("script-src", "")
@@ -201,7 +203,7 @@ def test_templates_have_no_inline_script_handlers_or_javascript_urls() -> None:
 # --- exports and uploads ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\t=1", "|calc"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x","y")', "+1+2", "-3", "@SUM(A1)", "\t=1", "|calc"])
 def test_formula_cells_are_neutralised(value: str) -> None:
     assert neutralise(value) == "'" + value
     assert neutralise("张三") == "张三" and neutralise(-3) == -3
@@ -211,7 +213,8 @@ def test_formula_cells_are_neutralised(value: str) -> None:
 def test_people_export_neutralises_a_formula_in_a_name(client: Client, hp_officer: Any, make_person: Any) -> None:
     make_person("120101", name="=cmd|'/c calc'!A1")
     client.force_login(hp_officer)
-    body = b"".join(client.get("/people/?export=csv").streaming_content).decode("utf-8-sig")
+    response: Any = client.get("/people/?export=csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=cmd|" in body and ",=cmd" not in body
     import io
     import zipfile
@@ -219,7 +222,7 @@ def test_people_export_neutralises_a_formula_in_a_name(client: Client, hp_office
     with zipfile.ZipFile(io.BytesIO(xlsx_bytes(["姓名"], [["=1+1"]]))) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
         strings = book.read("xl/sharedStrings.xml").decode()
-    assert "<f>" not in sheet and "&apos;=1+1" in strings or "'=1+1" in strings
+    assert "<f>" not in sheet and ("&apos;=1+1" in strings or "'=1+1" in strings)
 
 
 @pytest.mark.parametrize(

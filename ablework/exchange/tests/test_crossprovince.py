@@ -71,3 +71,55 @@ def test_in_memory_double() -> None:
     assert double.counted_elsewhere(id_hash="h1", id_masked="", data_year=2024).province == "北京市"
     assert double.counted_elsewhere(id_hash="h1", id_masked="", data_year=2023).counted is False
     assert double.questions == [("h1", 2024), ("h1", 2023)]
+
+
+@pytest.mark.django_db
+def test_check_year_keeps_conflicts_and_unanswered(registered: Any, make_employer: Any, client: Any,
+                                                   city_admin: Any) -> None:  # fmt: skip
+    from datetime import date
+    from decimal import Decimal
+
+    from ablework.core.models import AuditLog
+    from ablework.core.scoping import unscoped
+    from ablework.exchange.models import CrossProvinceCheck
+    from ablework.quota.models import Campaign, Declaration, DeclaredEmployee
+
+    unit = make_employer()
+    campaign, _ = Campaign.objects.get_or_create(
+        data_year=2024, defaults={"declaration_start": date(2025, 3, 1), "declaration_end": date(2025, 10, 31)}
+    )
+    a, _, _ = registered()
+    b, _, _ = registered()
+    c, _, _ = registered()
+    with unscoped():
+        decl = Declaration.objects.create(employer=unit, campaign=campaign, staff_count=Decimal("50"),
+                                          total_wages=Decimal("1"), status="certified")  # fmt: skip
+        for p in (a, b, c):
+            DeclaredEmployee.objects.create(
+                declaration=decl, person=p, id_hash=p.id_hash, id_masked=p.id_masked, cert_hash=p.cert_hash,
+                cert_masked="x", category=4, level=2, name=p.name, monthly_wage=Decimal("4000"),
+                social_insurance_months=12, review_outcome="accepted",
+            )  # fmt: skip
+
+    class Flaky(cp.InMemoryCrossProvince):
+        def counted_elsewhere(self, *, id_hash: str, id_masked: str, data_year: int) -> cp.CrossProvinceAnswer:
+            if id_hash == c.id_hash:
+                raise cp.CrossProvinceUnavailable("跨省通办服务无应答：timeout")
+            return super().counted_elsewhere(id_hash=id_hash, id_masked=id_masked, data_year=data_year)
+
+    double = Flaky({(a.id_hash, 2024): ("河北省", "廊坊某公司", "91131000MA0000000X")})
+    summary = cp.check_year(2024, adapter=double)
+    assert (summary.asked, summary.counted_elsewhere, summary.unavailable) == (3, 1, 1)
+    rows = {r.person_id: r for r in CrossProvinceCheck.objects.all()}
+    assert rows[a.pk].counted is True and rows[a.pk].province == "河北省" and rows[a.pk].employer_id == unit.pk
+    assert rows[b.pk].counted is False
+    assert rows[c.pk].counted is None and "无应答" in rows[c.pk].error
+    assert AuditLog.objects.filter(object_type="people.person", purpose__contains="跨省").exists()
+    # Again: refreshed, not duplicated.
+    cp.check_year(2024, adapter=cp.InMemoryCrossProvince())
+    assert CrossProvinceCheck.objects.count() == 3 and CrossProvinceCheck.objects.filter(counted=True).count() == 0
+
+    client.force_login(city_admin)
+    cp.check_year(2024, adapter=double)
+    page = client.get("/exchange/cross-province/?year=2024").content.decode()
+    assert "外省单位已计入" in page and "廊坊某公司" in page

@@ -328,3 +328,17 @@ def test_concurrent_approvals_cannot_both_succeed(
         t.join(30)
     assert outcomes.count("ok") == 1, outcomes
     assert TransitionLog.objects.filter(object_id=str(app.pk), transition="approve").count() == 1
+
+
+def test_a_stale_social_insurance_fact_says_so(
+    programme: Any, make_employer: Any, make_holder: Any, reviewers: dict[str, Any]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    app = _new_hire(programme, make_employer, make_holder, reviewers["officer"])
+    apps.get_model("people", "SIContribution").objects.update(received_at=timezone.now() - timedelta(days=200))
+    app = actions.update_application(app, actor=reviewers["officer"], data=app.data)
+    note = next(n for n in app.decision["notes"] if n.startswith("社保缴费"))
+    assert "超过75天的时效" in note

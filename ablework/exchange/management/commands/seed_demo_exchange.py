@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("已有接口接入单位；加 --if-empty 跳过")
         started = time.perf_counter()
-        rng = random.Random(opts["seed"])
+        rng = random.Random(opts["seed"])  # noqa: S311 - demo data, not secrets
         hrss, hrss_key = actions.create_client(
             actor=None, name="天津市人力资源和社会保障局", department="人社",
             scopes=[Scope.FEEDS_SI, Scope.PERSONS_VERIFY, Scope.PERSONS_EMPLOYMENT], rate="1200/min",
