@@ -10,8 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
 
 from ablework.assisted.enums import InstitutionStatus, ParticipantStatus, SignedWith
@@ -27,47 +26,22 @@ from ablework.assisted.models import (
     RuralSupport,
     Staff,
 )
-from ablework.core import audit
+from ablework.core.actions import RecordError, field_values, save_audited
 from ablework.core.identifiers import IdentifierError, parse_uscc
 from ablework.core.scoping import unscoped
 
 MAX_HOURS_PER_MONTH = Decimal("744")  # 31 × 24: a physical bound, not a policy number
 
 
-class AssistedError(Exception):
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {}
+class AssistedError(RecordError):
+    """A refused write of the assisted app (see ``core.actions.RecordError``)."""
 
 
-def _fields(obj: models.Model) -> dict[str, Any]:
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.attname not in ("id", "created_at", "updated_at")
-    }
+_fields = field_values
 
 
 def _save(obj: models.Model, *, actor: Any, purpose: str, before: dict[str, Any] | None = None) -> Any:
-    try:
-        obj.full_clean(validate_unique=True, validate_constraints=True)
-    except ValidationError as exc:
-        errors = {k: "；".join(str(m) for m in v) for k, v in exc.message_dict.items()}
-        raise AssistedError("；".join(errors.values()), {k: v for k, v in errors.items() if k != "__all__"}) from exc
-    creating = obj.pk is None
-    try:
-        with transaction.atomic():
-            obj.save()
-            audit.record(
-                audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
-                actor=actor,
-                obj=obj,
-                changes=audit.diff(before or {}, _fields(obj)),
-                purpose=purpose,
-            )
-    except IntegrityError as exc:
-        raise AssistedError("与已有记录重复或不符合数据约束，请检查后再保存") from exc
-    return obj
+    return save_audited(obj, actor=actor, purpose=purpose, before=before, error=AssistedError)
 
 
 def _check_uscc(value: str) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ablework.assisted.enums import HelpKind, SignedWith, StaffRole, SupportKind
 from ablework.assisted.models import Institution, LabourProject, RuralBase
-from ablework.core.models import District, Street
+from ablework.core.forms import DistrictModelForm, StyledForm
 from ablework.people import api as people_api
 
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -22,51 +22,7 @@ def _money(label: str, *, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
 
-class _Styled:
-    def _style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class StyledForm(_Styled, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
-
-
-class _ScopedModelForm(_Styled, forms.ModelForm):
-    """A model form whose district (and street) choices are limited to the user's districts."""
-
-    def __init__(self, *args: Any, district_ids: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "district" in self.fields:
-            self.fields["district"].queryset = District.objects.filter(pk__in=district_ids)  # type: ignore[attr-defined]
-            self.fields["district"].empty_label = "—请选择—"  # type: ignore[attr-defined]
-            if len(district_ids) == 1 and not self.instance.pk:
-                self.initial.setdefault("district", district_ids[0])
-        if "street" in self.fields:
-            self.fields["street"].queryset = Street.objects.filter(district_id__in=district_ids).order_by("code")  # type: ignore[attr-defined]
-            self.fields["street"].required = False
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-        self._style()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        street, district = data.get("street"), data.get("district")
-        if street is not None and district is not None and street.district_id != district.pk:
-            self.add_error("street", "所选街道/乡镇不属于所选的区")
-        return data
-
-
-class InstitutionForm(_ScopedModelForm):
+class InstitutionForm(DistrictModelForm):
     class Meta:
         model = Institution
         fields = [
@@ -178,7 +134,7 @@ class MonthForm(StyledForm):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
 
 
-class ProjectForm(_ScopedModelForm):
+class ProjectForm(DistrictModelForm):
     class Meta:
         model = LabourProject
         fields = [
@@ -218,7 +174,7 @@ class OutputForm(StyledForm):
     income = forms.DecimalField(label="收入（元）", max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
-class RuralBaseForm(_ScopedModelForm):
+class RuralBaseForm(DistrictModelForm):
     class Meta:
         model = RuralBase
         fields = ["name", "kind", "district", "street", "operator", "uscc", "industry", "recognised_on", "status",

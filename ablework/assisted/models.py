@@ -25,21 +25,11 @@ from ablework.assisted.enums import (
     StaffRole,
     SupportKind,
 )
-from ablework.core.models import District, Street
+from ablework.core.models import DistrictOwned, Street
 from ablework.core.scoping import DistrictScopedManager
 
 
-class _Scoped(models.Model):
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
-
-    class Meta:
-        abstract = True
-
-    def audit_district_code(self) -> str:
-        return self.district.code if self.district_id else ""
-
-
-class Institution(_Scoped):
+class Institution(DistrictOwned):
     """辅助性就业机构 / 工作站 / 助残阳光工场 / 残疾人之家."""
 
     name = models.CharField(_("名称"), max_length=120)
@@ -85,7 +75,7 @@ class Institution(_Scoped):
         return self.name
 
 
-class Staff(_Scoped):
+class Staff(DistrictOwned):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="staff")
     name = models.CharField(_("姓名"), max_length=60)
     role = models.CharField(_("岗位"), max_length=16, choices=StaffRole.choices)
@@ -103,7 +93,7 @@ class Staff(_Scoped):
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class Participant(_Scoped):
+class Participant(DistrictOwned):
     """A person from the registry placed in an institution."""
 
     institution = models.ForeignKey(
@@ -145,7 +135,7 @@ class Participant(_Scoped):
         return f"{self.person.name}（{self.institution.name}）"
 
 
-class Agreement(_Scoped):
+class Agreement(DistrictOwned):
     """The agreement with the person or the guardian (R9.3)."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="agreements")
@@ -173,7 +163,7 @@ class Agreement(_Scoped):
         return f"{self.get_signed_with_display()}协议 {self.start_date}"
 
 
-class MonthlyRecord(_Scoped):
+class MonthlyRecord(DistrictOwned):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="months")
     month = models.DateField(_("月份"), help_text=_("该月1日"))
     hours = models.DecimalField(_("工作时长（小时）"), max_digits=6, decimal_places=1)
@@ -192,7 +182,7 @@ class MonthlyRecord(_Scoped):
         verbose_name = _("月度工时与报酬")
 
 
-class LabourProject(_Scoped):
+class LabourProject(DistrictOwned):
     """A labour project developed by the district federation (``district``) and allocated to an institution."""
 
     source_unit = models.CharField(_("来源单位"), max_length=120)
@@ -246,7 +236,7 @@ class LabourProject(_Scoped):
         return self.volume * self.unit_price
 
 
-class ProjectOutput(_Scoped):
+class ProjectOutput(DistrictOwned):
     project = models.ForeignKey(LabourProject, on_delete=models.CASCADE, related_name="outputs")
     month = models.DateField(_("月份"))
     quantity = models.DecimalField(_("完成数量"), max_digits=12, decimal_places=2)
@@ -263,7 +253,7 @@ class ProjectOutput(_Scoped):
         verbose_name = _("项目月度产出")
 
 
-class RuralBase(_Scoped):
+class RuralBase(DistrictOwned):
     """农村助残扶贫基地 / 助残阳光工场 (seed measure 六)."""
 
     name = models.CharField(_("名称"), max_length=120)
@@ -292,7 +282,7 @@ class RuralBase(_Scoped):
         return self.name
 
 
-class RuralSupport(_Scoped):
+class RuralSupport(DistrictOwned):
     """A person employed or supported by a rural base in a year, the help given and the income it brought."""
 
     base = models.ForeignKey(RuralBase, on_delete=models.CASCADE, related_name="supports")

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from ablework.core.identifiers import IdentifierError, parse_disability_cert, parse_resident_id, parse_uscc
-from ablework.core.models import PolicyParameter
+from ablework.core.models import District, PolicyParameter, Street
 
 
 class _IdentifierField(forms.CharField):
@@ -69,3 +69,49 @@ class PolicyParameterForm(forms.ModelForm):
             return json.loads(raw, parse_float=str)  # keep decimals exact
         except json.JSONDecodeError:
             raise forms.ValidationError('取值不是有效的数字或JSON，例如 0.015 或 {"start": "03-01"}') from None
+
+
+# --- styled forms (Bootstrap classes) and district-limited model forms ----------------------------------
+
+
+class Styled:
+    """Mixin: Bootstrap classes on every widget (call ``_style()`` after the fields are built)."""
+
+    def _style(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class StyledForm(Styled, forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class DistrictModelForm(Styled, forms.ModelForm):
+    """A model form whose district (and street) choices are limited to the user's districts; dates use the
+    browser's date picker."""
+
+    def __init__(self, *args: Any, district_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "district" in self.fields:
+            self.fields["district"].queryset = District.objects.filter(pk__in=district_ids)  # type: ignore[attr-defined]
+            self.fields["district"].empty_label = "—请选择—"  # type: ignore[attr-defined]
+            if len(district_ids) == 1 and not self.instance.pk:
+                self.initial.setdefault("district", district_ids[0])
+        if "street" in self.fields:
+            self.fields["street"].queryset = Street.objects.filter(district_id__in=district_ids).order_by("code")  # type: ignore[attr-defined]
+            self.fields["street"].required = False
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        self._style()
+
+    def clean(self) -> dict[str, Any]:
+        return super().clean() or {}

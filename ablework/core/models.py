@@ -28,6 +28,18 @@ class District(models.Model):
         return self.name
 
 
+class DistrictOwned(models.Model):
+    """Abstract base of a record that belongs to one district: the scoping field and the audit district."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
+
+    class Meta:
+        abstract = True
+
+    def audit_district_code(self) -> str:
+        return self.district.code if self.district_id else ""
+
+
 class Street(models.Model):
     """A street (街道) or town (乡镇), 9-digit statistical code."""
 

@@ -531,7 +531,7 @@ def assisted(year: int, area: Area) -> list[Panel]:
          Column("certified", "取得证书"), Column("employed", "结业后就业"), Column("employed_rate", "就业率", "pct")],
         ["enrolled", "completed", "employed"],
         "按开班年度、培训班所在区和培训机构所在街道统计；结业后就业：培训开始至结业后窗口期内有新的就业记录"
-        "（窗口期为参数“培训后就业统计窗口”，待确认）；就业率 = 结业后就业 ÷ 结业。", training,
+        "（窗口期为参数 training_outcome，待确认）；就业率 = 结业后就业 ÷ 结业。", training,
         {"employed_rate": ("employed", "completed")},
     ))  # fmt: skip
     return panels
@@ -570,7 +570,7 @@ def jobs(year: int, area: Area) -> list[Panel]:
         "jobs", year, area, "job-areas", "各{unit}求职、推荐与录用",
         [Column("applications", "本人申请"), Column("referrals", "经办人推荐"), Column("hires", "录用")],
         ["applications", "referrals", "hires"],
-        "按求职者户籍所在区、街道统计；申请和推荐按登记日期、录用按入职日期计入年度。", matching,
+        "按残疾人登记所属区、街道统计；申请和推荐按登记日期、录用按入职日期计入年度。", matching,
     ))  # fmt: skip
     totals = next(
         iter(queries.figures_by("jobs", year, area.district_ids, group="year",

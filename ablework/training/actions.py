@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
 
-from ablework.core import audit
+from ablework.core.actions import RecordError, field_values, save_audited, stored_values
 from ablework.core.identifiers import IdentifierError, parse_uscc
-from ablework.core.scoping import unscoped
 from ablework.training import rules
 from ablework.training.enums import EnrolmentStatus, ListingStatus
 from ablework.training.facts import length_params
@@ -25,47 +23,19 @@ from ablework.training.models import (
 )
 
 
-class TrainingError(Exception):
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {}
+class TrainingError(RecordError):
+    """A refused write of the training app (see ``core.actions.RecordError``)."""
 
 
-def _fields(obj: models.Model) -> dict[str, Any]:
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.attname not in ("id", "created_at", "updated_at")
-    }
+_fields = field_values
 
 
 def _before(model: type[models.Model], obj: models.Model) -> dict[str, Any]:
-    if not obj.pk:
-        return {}
-    with unscoped():
-        return _fields(model._default_manager.get(pk=obj.pk))
+    return stored_values(obj)
 
 
 def _save(obj: models.Model, *, actor: Any, purpose: str, before: dict[str, Any] | None = None) -> Any:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        errors = {k: "；".join(str(m) for m in v) for k, v in exc.message_dict.items()}
-        raise TrainingError("；".join(errors.values()), {k: v for k, v in errors.items() if k != "__all__"}) from exc
-    creating = obj.pk is None
-    try:
-        with transaction.atomic():
-            obj.save()
-            audit.record(
-                audit.AuditAction.CREATE if creating else audit.AuditAction.UPDATE,
-                actor=actor,
-                obj=obj,
-                changes=audit.diff(before or {}, _fields(obj)),
-                purpose=purpose,
-            )
-    except IntegrityError as exc:
-        raise TrainingError("与已有记录重复或不符合数据约束，请检查后再保存") from exc
-    return obj
+    return save_audited(obj, actor=actor, purpose=purpose, before=before, error=TrainingError)
 
 
 def _uscc(value: str) -> str:

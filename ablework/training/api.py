@@ -15,7 +15,8 @@ from typing import Any
 
 from ablework.core.policy import read_once
 from ablework.core.scoping import unscoped
-from ablework.training import facts
+from ablework.people import api as people_api
+from ablework.training import facts, rules
 from ablework.training.models import Course, Enrolment
 
 __all__ = ["PersonTraining", "person_trainings", "year_counts", "year_summary"]
@@ -110,15 +111,24 @@ def year_counts(year: int) -> list[dict[str, Any]]:
             row(r["district_id"], r["street_id"]).update(
                 enrolled=r["enrolled"], completed=r["completed"], certified=r["certified"]
             )
+        # Employed within the window: the same rule as ``facts.outcomes``, over plain tuples (no model
+        # instances: tens of thousands of completions at city scale) and one query for the spells.
         done = list(
-            Enrolment.objects.filter(course__year=year, status="completed", completed_on__isnull=False)
-            .select_related("course", "course__provider")
-            .only("id", "person_id", "status", "completed_on", "district_id", "course__start_date",
-                  "course__provider__street_id")
-        )  # fmt: skip
-        with read_once():
-            res = facts.outcomes(done)
-    for e in done:
-        if res.get(e.pk) is not None and res[e.pk].employed:
-            row(e.district_id, e.course.provider.street_id)["employed"] += 1
+            Enrolment.objects.filter(course__year=year, status="completed", completed_on__isnull=False).values_list(
+                "person_id", "district_id", "course__provider__street_id", "course__start_date", "completed_on"
+            )
+        )
+    spells = people_api.employment_spells_many(sorted({d[0] for d in done})) if done else {}
+    by_person = {pid: [rules.Spell(x.start, x.end, x.form, x.employer_name) for x in xs] for pid, xs in spells.items()}
+    with read_once():
+        for person_id, district_id, street_id, course_start, completed_on in done:
+            assert completed_on is not None  # filtered in the query
+            outcome = rules.employed_within(
+                course_start=course_start,
+                completed_on=completed_on,
+                spells=by_person.get(person_id, []),
+                window_months=facts.window_months(completed_on),
+            )
+            if outcome.employed:
+                row(district_id, street_id)["employed"] += 1
     return list(out.values())

@@ -7,45 +7,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from ablework.core.models import District, Street
+from ablework.core.forms import DistrictModelForm, StyledForm
+from ablework.core.models import District
 from ablework.people import api as people_api
 from ablework.training.enums import AccessibleFormat, Award, CertificateKind, CompetitionLevel
 from ablework.training.models import Course, MassageInstitution, MassagePractitioner, Provider
 
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-class _Styled:
-    def _style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            w = field.widget
-            if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
-
-
-class StyledForm(_Styled, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
-
-
-class _ScopedModelForm(_Styled, forms.ModelForm):
-    def __init__(self, *args: Any, district_ids: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "district" in self.fields:
-            self.fields["district"].queryset = District.objects.filter(pk__in=district_ids)  # type: ignore[attr-defined]
-            if len(district_ids) == 1 and not self.instance.pk:
-                self.initial.setdefault("district", district_ids[0])
-        if "street" in self.fields:
-            self.fields["street"].queryset = Street.objects.filter(district_id__in=district_ids).order_by("code")  # type: ignore[attr-defined]
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-        self._style()
 
 
 class PersonLookupField(forms.CharField):
@@ -69,7 +37,7 @@ class PersonLookupField(forms.CharField):
         return person
 
 
-class ProviderForm(_ScopedModelForm):
+class ProviderForm(DistrictModelForm):
     class Meta:
         model = Provider
         fields = ["name", "kind", "uscc", "district", "street", "address", "occupations", "listing_status",
@@ -85,7 +53,7 @@ class ProviderForm(_ScopedModelForm):
         return data
 
 
-class CourseForm(_ScopedModelForm):
+class CourseForm(DistrictModelForm):
     # Scoped tables: declared with no queryset (a ModelForm would read the scoped manager at import time).
     provider: forms.ModelChoiceField[Provider] = forms.ModelChoiceField(label="培训机构", queryset=None)
     formats = forms.MultipleChoiceField(
@@ -155,7 +123,7 @@ class EntryForm(StyledForm):
         self.initial.setdefault("year", timezone.localdate().year)
 
 
-class MassageInstitutionForm(_ScopedModelForm):
+class MassageInstitutionForm(DistrictModelForm):
     class Meta:
         model = MassageInstitution
         fields = ["name", "kind", "licence_no", "uscc", "district", "street", "address", "demo_centre", "active"]
@@ -167,7 +135,7 @@ class MassageInstitutionForm(_ScopedModelForm):
         return data
 
 
-class PractitionerForm(_ScopedModelForm):
+class PractitionerForm(DistrictModelForm):
     person = PersonLookupField()
     institution: forms.ModelChoiceField[MassageInstitution] = forms.ModelChoiceField(
         label="执业机构", queryset=None, required=False

@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ablework.core.models import District, Street
+from ablework.core.models import DistrictOwned, Street
 from ablework.core.scoping import DistrictScopedManager
 from ablework.training.enums import (
     Award,
@@ -24,17 +24,7 @@ from ablework.training.enums import (
 )
 
 
-class _Scoped(models.Model):
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("区"))
-
-    class Meta:
-        abstract = True
-
-    def audit_district_code(self) -> str:
-        return self.district.code if self.district_id else ""
-
-
-class Provider(_Scoped):
+class Provider(DistrictOwned):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=20, choices=ProviderKind.choices)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -70,7 +60,7 @@ class Provider(_Scoped):
         return self.name
 
 
-class Course(_Scoped):
+class Course(DistrictOwned):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="courses", verbose_name=_("培训机构"))
     name = models.CharField(_("班次名称"), max_length=120)
     occupation = models.CharField(_("培训工种/项目"), max_length=80)
@@ -106,7 +96,7 @@ class Course(_Scoped):
         return [f for f in self.accessible_formats.split(",") if f]
 
 
-class Enrolment(_Scoped):
+class Enrolment(DistrictOwned):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("学员"))
     enrolled_on = models.DateField(_("报名日期"))
@@ -136,7 +126,7 @@ class Enrolment(_Scoped):
         return f"{self.person.name}（{self.course.name}）"
 
 
-class CompetitionEntry(_Scoped):
+class CompetitionEntry(DistrictOwned):
     """An entry in a skills competition (职业技能大赛)."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -158,7 +148,7 @@ class CompetitionEntry(_Scoped):
         verbose_name = _("技能竞赛参赛")
 
 
-class MassageInstitution(_Scoped):
+class MassageInstitution(DistrictOwned):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=8, choices=MassageKind.choices)
     licence_no = models.CharField(_("医疗机构执业许可证号"), max_length=40, blank=True)
@@ -187,7 +177,7 @@ class MassageInstitution(_Scoped):
         return self.name
 
 
-class MassagePractitioner(_Scoped):
+class MassagePractitioner(DistrictOwned):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("按摩人员"))
     exam_year = models.PositiveSmallIntegerField(_("医疗按摩考试合格年度"), null=True, blank=True)
     certificate_no = models.CharField(_("考试合格证书编号"), max_length=40, blank=True)

@@ -302,6 +302,7 @@ def test_no_route_leaks_records_across_owners(seeded: None, make_user: Any) -> N
     org.save(update_fields=["external_ref", "name"])
     client = Client()
     client.force_login(employer_user)
+    assert mine.name.encode() in body_of(client.get("/quota/my/", follow=True)), "the employer cannot see its own unit"
     problems += walk(client, "employer", Employer, mine, "乙泄漏")
 
     # 3. A person (portal account) against every other person.
@@ -313,6 +314,7 @@ def test_no_route_leaks_records_across_owners(seeded: None, make_user: Any) -> N
         apps.get_model("people", "PortalLink").objects.create(person=me, user=person_user, relation="本人")
     client = Client()
     client.force_login(person_user)
+    assert me.name.encode() in body_of(client.get("/people/me/", follow=True)), "the person cannot see their record"
     problems += walk(client, "person", Person, me, "丙泄漏")
 
     # 4. Anonymous: nothing but the public pages and the login, and no person on any public page.
