@@ -1,41 +1,18 @@
-"""Choices of ablework.jobs.  Occupation, working-time and accommodation codes are those of the 四个一
-forms (``people.actions.services``: ``JOB_TYPES``, ``WORK_TIMES``, ``ACCOMMODATIONS``), so that a
-need registration and a posting speak the same language; they are repeated here as plain tuples
-(``rules.py`` may not import Django) and a test checks that both lists agree."""
+"""Choices of ablework.jobs.  Occupation, working-time and accommodation codes are the registry's
+(``people.enums``: ``JOB_TYPES``, ``WORK_TIMES``, ``ACCOMMODATIONS``, used by the 四个一 forms), so that a
+need registration and a posting speak the same language; ``rules.py`` (no Django) keeps the bare code
+tuples and a test checks that they agree."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Same codes as people.actions.services.JOB_TYPES (checked by tests/test_rules.py).
-OCCUPATIONS: tuple[tuple[str, str], ...] = (
-    ("office", "办公文员"),
-    ("customer_service", "客服/话务"),
-    ("it", "电脑操作/信息技术"),
-    ("manufacturing", "生产加工/装配"),
-    ("logistics", "仓储/分拣/包装"),
-    ("cleaning", "保洁/绿化"),
-    ("catering", "餐饮服务"),
-    ("retail", "商业零售"),
-    ("massage", "按摩/康复保健"),
-    ("handicraft", "手工制作"),
-    ("ecommerce", "电商/网络直播"),
-    ("security", "门卫/保安"),
-    ("agriculture", "种植养殖"),
-    ("other", "其他"),
-)
-WORK_TIMES: tuple[tuple[str, str], ...] = (("full", "全日制"), ("part", "非全日制"), ("flexible", "灵活时间均可"))
-# Same codes as people.actions.services.ACCOMMODATIONS: what a person needs / what an employer offers.
-ACCOMMODATIONS: tuple[tuple[str, str], ...] = (
-    ("accessible_site", "无障碍通道与设施"),
-    ("workstation", "工位或设备改造"),
-    ("assistive_tech", "读屏软件等辅助技术"),
-    ("sign_language", "手语翻译/文字沟通"),
-    ("flexible_hours", "弹性工作时间"),
-    ("remote", "居家/远程办公"),
-    ("job_coach", "就业辅导员陪同"),
-    ("commute", "通勤支持"),
-    ("other", "其他"),
-)
+from ablework.people import enums as people_enums
+
+# One list each, the registry's: what a person wants and needs is what an employer offers.
+OCCUPATIONS = people_enums.JOB_TYPES
+WORK_TIMES = people_enums.WORK_TIMES
+ACCOMMODATIONS = people_enums.ACCOMMODATIONS
+
 # Physical accessibility of the workplace (checked by the employer or an officer on a visit).
 ACCESSIBILITY: tuple[tuple[str, str], ...] = (
     ("step_free", "无台阶或有坡道的出入口"),

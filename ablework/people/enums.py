@@ -114,3 +114,35 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", _("待处理")
     ACCEPTED = "accepted", _("已更正")
     DECLINED = "declined", _("未采纳")
+
+
+# Codes of the 四个一 need registration and ability assessment (people.actions.services), shared with the
+# job postings (jobs.enums) so that matching compares like with like.
+JOB_TYPES: tuple[tuple[str, str], ...] = (
+    ("office", "办公文员"),
+    ("customer_service", "客服/话务"),
+    ("it", "电脑操作/信息技术"),
+    ("manufacturing", "生产加工/装配"),
+    ("logistics", "仓储/分拣/包装"),
+    ("cleaning", "保洁/绿化"),
+    ("catering", "餐饮服务"),
+    ("retail", "商业零售"),
+    ("massage", "按摩/康复保健"),
+    ("handicraft", "手工制作"),
+    ("ecommerce", "电商/网络直播"),
+    ("security", "门卫/保安"),
+    ("agriculture", "种植养殖"),
+    ("other", "其他"),
+)
+ACCOMMODATIONS: tuple[tuple[str, str], ...] = (
+    ("accessible_site", "无障碍通道与设施"),
+    ("workstation", "工位或设备改造"),
+    ("assistive_tech", "读屏软件等辅助技术"),
+    ("sign_language", "手语翻译/文字沟通"),
+    ("flexible_hours", "弹性工作时间"),
+    ("remote", "居家/远程办公"),
+    ("job_coach", "就业辅导员陪同"),
+    ("commute", "通勤支持"),
+    ("other", "其他"),
+)
+WORK_TIMES: tuple[tuple[str, str], ...] = (("full", "全日制"), ("part", "非全日制"), ("flexible", "灵活时间均可"))

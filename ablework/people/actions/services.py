@@ -38,7 +38,7 @@ from django.db import transaction
 from ablework.core import audit
 from ablework.core.models import District
 from ablework.people.actions.registry import RegistryError, set_job_wish, today, update_person
-from ablework.people.enums import ServiceKind, ServiceType
+from ablework.people.enums import ACCOMMODATIONS, JOB_TYPES, WORK_TIMES, ServiceKind, ServiceType
 from ablework.people.models import Person, ServiceRecord
 
 SITUATIONS: tuple[tuple[str, str], ...] = (
@@ -59,40 +59,12 @@ ABILITIES: tuple[tuple[str, str], ...] = (
     ("stamina", "体力耐力"),
 )
 ABILITY_SCALE: tuple[tuple[int, str], ...] = ((1, "良好"), (2, "轻度受限"), (3, "中度受限"), (4, "重度受限"))
-JOB_TYPES: tuple[tuple[str, str], ...] = (
-    ("office", "办公文员"),
-    ("customer_service", "客服/话务"),
-    ("it", "电脑操作/信息技术"),
-    ("manufacturing", "生产加工/装配"),
-    ("logistics", "仓储/分拣/包装"),
-    ("cleaning", "保洁/绿化"),
-    ("catering", "餐饮服务"),
-    ("retail", "商业零售"),
-    ("massage", "按摩/康复保健"),
-    ("handicraft", "手工制作"),
-    ("ecommerce", "电商/网络直播"),
-    ("security", "门卫/保安"),
-    ("agriculture", "种植养殖"),
-    ("other", "其他"),
-)
-ACCOMMODATIONS: tuple[tuple[str, str], ...] = (
-    ("accessible_site", "无障碍通道与设施"),
-    ("workstation", "工位或设备改造"),
-    ("assistive_tech", "读屏软件等辅助技术"),
-    ("sign_language", "手语翻译/文字沟通"),
-    ("flexible_hours", "弹性工作时间"),
-    ("remote", "居家/远程办公"),
-    ("job_coach", "就业辅导员陪同"),
-    ("commute", "通勤支持"),
-    ("other", "其他"),
-)
 CONCLUSIONS: tuple[tuple[str, str], ...] = (
     ("open", "可在普通岗位就业"),
     ("supported", "需合理便利或支持性就业"),
     ("assisted", "适合辅助性就业"),
     ("not_now", "暂不具备就业条件"),
 )
-WORK_TIMES: tuple[tuple[str, str], ...] = (("full", "全日制"), ("part", "非全日制"), ("flexible", "灵活时间均可"))
 
 LABELS: dict[str, dict[Any, str]] = {
     "situation": dict(SITUATIONS),
