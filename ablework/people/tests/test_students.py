@@ -189,6 +189,9 @@ def test_plan_entries(client: Any, hp_officer: Any, hp_person: Any) -> None:
     assert "推荐到某科技公司实习" in page and "岗位推荐" in page
     with unscoped():
         assert StudentPlanEntry.objects.count() == 1
+        # an entry whose recorder is unknown (imported, or the account was removed) still shows
+        StudentPlanEntry.objects.update(recorded_by=None)
+    assert client.get(f"/people/students/{student.pk}/").status_code == 200
 
 
 def test_status_employed_requires_an_employment_record(client: Any, hp_officer: Any, hp_person: Any) -> None:
