@@ -478,6 +478,33 @@ def _working_age_unknown(birth: date, sex: str, on: date) -> tuple[bool, ParamRe
     return rules.in_working_age(birth, sex, on, **limits), pv.ref()
 
 
+def _si_months_checked(emp: DeclaredEmployee, ctx: _Context, warnings: list[str]) -> int:
+    """The social-insurance months to count: the partner feed (人社/医保, via ``people.api``) when it reports
+    this person and is fresh — partner data wins over the declaration, as the registry's certificate does —
+    otherwise the declared months, with a warning saying why."""
+    declared = emp.social_insurance_months
+    if emp.person is None:
+        return declared
+    si = people_api.si_paid_months(
+        emp.person, start=date(ctx.year, 1, 1), end=date(ctx.year, 12, 31), employer_uscc=ctx.own_uscc
+    )
+    if si.as_of is None:
+        return declared  # the feeds never reported this person: nothing to compare
+    received = timezone.localtime(si.as_of).date()
+    if si.is_stale(ctx.audit_date):
+        warnings.append(
+            f"社保共享数据最近更新于{received:%Y-%m-%d}，已超过时效，按申报的{declared}个月计，请核对缴费凭证"
+        )
+        return declared
+    fed = len(si.months)
+    if fed != declared:
+        warnings.append(
+            f"社保共享数据（{si.source or '人社部门'}，更新于{received:%Y-%m-%d}）显示本单位{ctx.year}年为该人员"
+            f"缴费{fed}个月，与申报的{declared}个月不一致，按共享数据计"
+        )
+    return fed
+
+
 def _validate(emp: DeclaredEmployee, ctx: _Context) -> dict[str, Any]:
     """Check one person (R2.3, R2.4, R2.7) on the audit date; returns the dict stored in ``validation``:
     ``errors`` (the person does not count), ``warnings`` (to be looked at), the effective certificate
@@ -528,9 +555,10 @@ def _validate(emp: DeclaredEmployee, ctx: _Context) -> dict[str, Any]:
         months: int | None = ctx.checks.min_contract_months  # an open-ended contract (无固定期限) qualifies
     else:
         months = emp.contract_months
-    si_full = employed > 0 and emp.social_insurance_months >= employed
+    si_months = _si_months_checked(emp, ctx, warnings)
+    si_full = employed > 0 and si_months >= employed
     if employed > 0 and not si_full:
-        warnings.append(f"本年度缴纳社会保险{emp.social_insurance_months}个月，少于在职的{employed}个月")
+        warnings.append(f"本年度缴纳社会保险{si_months}个月，少于在职的{employed}个月")
     facts = rules.EmploymentFacts(
         person=rules.DisabledEmployee(kind, level, category),
         certificate_valid_until=None,  # the registry's answer is checked above (valid on the audit date)

@@ -214,8 +214,9 @@ def test_two_reviewers_deciding_the_same_declaration_one_wins_one_is_told(make_u
         late = second.post(f"/quota/declarations/{pk}/decide/", data[1])
         assert late.status_code == 422, late.status_code
         message = re.findall(r'class="alert[^"]*"[^>]*>\s*([^<]+)', late.content.decode())
-        print("SECOND", message)
-        assert message, "no message shown to the second reviewer"
+        assert message and "当前状态为“退回修改”" in message[0], (
+            message
+        )  # e.g. 当前状态为“退回修改”，不能执行“退回修改”
         with unscoped():
             decided = transition_log.objects.filter(object_type__endswith="declaration", object_id=str(pk)).exclude(
                 transition="submit"

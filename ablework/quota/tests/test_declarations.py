@@ -359,3 +359,34 @@ def test_officer_enters_on_behalf_through_the_pages(
     assert client.post(reverse("quota:campaign_list"), {"data_year": "2024", **dates}).status_code == 302
     page = client.get(reverse("quota:campaign_list")).content.decode()
     assert "2025-03-01 至 2025-10-31" in page and "创建批次时指定" in page and "2025-09-25 至 2025-10-31" in page
+
+
+def test_social_insurance_feed_is_used_to_verify_the_declared_months(
+    campaign: Any, make_employer: Any, registered: Any, hp_officer: Any
+) -> None:
+    from ablework.people import api as people_api
+
+    employer = make_employer()
+    decl = declare(employer, hp_officer, campaign)
+    number = registered()
+    person = people_api.find_person_by_certificate(number)
+    assert person is not None
+    months = [{"person_id": person.pk, "month": date(YEAR, m, 1), "employer_uscc": employer.uscc, "row_key": f"{m}"}
+              for m in range(1, 7)]  # fmt: skip
+    people_api.record_si_contributions(months, source="人社", batch_id="si-1")
+    got = add(decl, hp_officer, number, social_insurance_months=12).employee
+    warnings = " ".join(got.validation["warnings"])
+    assert "社保共享数据（人社" in warnings and "缴费6个月，与申报的12个月不一致，按共享数据计" in warnings
+    assert "缴纳社会保险6个月，少于在职的12个月" in warnings
+    assert got.validation["counts"] is False  # R2.3: social insurance for every month employed
+
+    # a unit whose feed agrees gets no warning about it
+    other = declare(make_employer(), hp_officer, campaign)
+    number2 = registered()
+    person2 = people_api.find_person_by_certificate(number2)
+    assert person2 is not None
+    full = [{"person_id": person2.pk, "month": date(YEAR, m, 1), "employer_uscc": other.employer.uscc,
+             "row_key": f"b{m}"} for m in range(1, 13)]  # fmt: skip
+    people_api.record_si_contributions(full, source="人社", batch_id="si-2")
+    ok = add(other, hp_officer, number2).employee
+    assert not any("社保共享数据" in w for w in ok.validation["warnings"]) and ok.validation["counts"] is True
