@@ -110,10 +110,11 @@ class CheckSummary:
 
 
 def check_year(data_year: int, *, adapter: CrossProvinceAdapter | None = None, actor: object = None) -> CheckSummary:
-    """Ask the service about every person counted here in ``data_year`` and store each answer
+    """Ask the service about every person counted or claimed here in ``data_year`` and store each answer
     (``CrossProvinceCheck``, one row per person and year, refreshed on every run).  A person counted by
-    a unit in another province is a conflict for the district (R2.7); one the service could not answer
-    for stays "unknown", never "not counted".  One audit entry for the run (the subjects are persons)."""
+    a unit in another province is a conflict for the district (R2.7): the answer is handed to the annual
+    review (``quota.api.record_counted_elsewhere``), whose validation warns the reviewer on the declaration;
+    one the service could not answer for stays "unknown", never "not counted".  One audit entry for the run (the subjects are persons)."""
     from ablework.core import audit
     from ablework.core.enums import AuditAction
     from ablework.exchange.models import CrossProvinceCheck
@@ -141,6 +142,11 @@ def check_year(data_year: int, *, adapter: CrossProvinceAdapter | None = None, a
             values |= {"counted": answer.counted, "province": answer.province[:20], "unit_name": answer.unit_name[:200],
                        "unit_uscc": answer.unit_uscc[:18], "error": ""}  # fmt: skip
         CrossProvinceCheck.objects.update_or_create(data_year=data_year, person_id=person_id, defaults=values)
+        if values["counted"] is not None:  # an answer (not "unavailable"): the annual review validates with it
+            quota_api.record_counted_elsewhere(
+                data_year, id_hash, counted=bool(values["counted"]), province=str(values["province"]),
+                unit_name=str(values["unit_name"]), unit_uscc=str(values["unit_uscc"]),
+            )  # fmt: skip
     audit.record_many(
         AuditAction.READ,
         actor=actor,

@@ -64,6 +64,7 @@ from ablework.quota.enums import (
 from ablework.quota.models import (
     Campaign,
     CountConflict,
+    CountedElsewhere,
     Declaration,
     DeclaredEmployee,
     DispatchFiling,
@@ -447,6 +448,7 @@ class _Context:
     min_wage: rules.Param[Decimal] | None
     own_uscc: str
     filings: dict[str, list[DispatchFiling]] = field(default_factory=dict)  # id_hash → filings of the year
+    elsewhere: dict[str, CountedElsewhere] = field(default_factory=dict)  # id_hash → counted in another province
 
 
 def _context(decl: Declaration, on: date, hashes: Iterable[str]) -> _Context:
@@ -467,7 +469,10 @@ def _context(decl: Declaration, on: date, hashes: Iterable[str]) -> _Context:
     with unscoped():
         for f in DispatchFiling.objects.filter(declaration__campaign__data_year=year, id_hash__in=list(set(hashes))):
             filings[f.id_hash].append(f)
-    return _Context(year, on, params, checks, min_wage, decl.employer.uscc, filings)
+        elsewhere = {
+            c.id_hash: c for c in CountedElsewhere.objects.filter(data_year=year, id_hash__in=list(set(hashes)))
+        }
+    return _Context(year, on, params, checks, min_wage, decl.employer.uscc, filings, elsewhere)
 
 
 def _working_age_unknown(birth: date, sex: str, on: date) -> tuple[bool, ParamRef | None]:
@@ -576,6 +581,13 @@ def _validate(emp: DeclaredEmployee, ctx: _Context) -> dict[str, Any]:
     if not working_age:
         warnings.append(f"{ctx.year}年末该人员不在法定劳动年龄内")
     errors.extend(r for r in decision.reasons if r)
+    other = ctx.elsewhere.get(emp.id_hash)
+    if other is not None:
+        warnings.append(
+            f"跨省通办核查（{timezone.localtime(other.checked_at):%Y-%m-%d}）：该人员{ctx.year}年度已由"
+            f"{other.province}{other.unit_name or '外省单位'}计入按比例就业；同一人只能由一个单位计入（R2.7），"
+            "请核实劳动关系后逐人决定是否计入"
+        )
     for f in ctx.filings.get(emp.id_hash, []):
         if f.counting_uscc != ctx.own_uscc:
             errors.append(

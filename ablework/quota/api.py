@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from ablework.core.scoping import unscoped
 from ablework.quota import credit as _credit
 from ablework.quota import credit_queries as _credit_queries
@@ -49,6 +51,7 @@ __all__ = [
     "mark_credit_event_pushed",
     "published_disclosure",
     "published_disclosure_years",
+    "record_counted_elsewhere",
     "record_levy_payment_from_feed",
     "review_results",
     "tax_export_rows",
@@ -390,13 +393,41 @@ CreditError = _credit.CreditError
 
 
 def counted_persons(data_year: int) -> dict[int, int]:
-    """Every person accepted on a certified declaration of ``data_year`` → the employer counting them
-    (for the cross-province check of the data exchange).  City-wide."""
+    """Every person of ``data_year`` counted or claimed here → the employer: accepted on a certified
+    declaration, or declared (not rejected) on one under review, so that the cross-province check of the
+    data exchange reaches the reviewer before certification.  City-wide."""
     with unscoped():
-        rows = DeclaredEmployee.objects.filter(
-            person_id__isnull=False,
-            declaration__campaign__data_year=data_year,
-            declaration__status=DeclarationStatus.CERTIFIED,
-            review_outcome=ReviewOutcome.ACCEPTED,
-        ).values_list("person_id", "declaration__employer_id")
+        rows = (
+            DeclaredEmployee.objects.filter(person_id__isnull=False, declaration__campaign__data_year=data_year)
+            .filter(
+                Q(declaration__status=DeclarationStatus.CERTIFIED, review_outcome=ReviewOutcome.ACCEPTED)
+                | Q(declaration__status=DeclarationStatus.SUBMITTED) & ~Q(review_outcome=ReviewOutcome.REJECTED)
+            )
+            .values_list("person_id", "declaration__employer_id")
+        )
         return {p: e for p, e in rows if p is not None}
+
+
+def record_counted_elsewhere(
+    data_year: int, id_hash: str, *, counted: bool, province: str = "", unit_name: str = "", unit_uscc: str = "",
+    source: str = "跨省通办",
+) -> None:  # fmt: skip
+    """Store the cross-province answer for one person and year (``counted`` False removes an earlier one)
+    and re-validate the declarations under review that name the person, so their reviewers see it."""
+    from django.utils import timezone
+
+    from ablework.quota.actions import _revalidate_hashes
+    from ablework.quota.models import CountedElsewhere
+
+    with unscoped():
+        before = CountedElsewhere.objects.filter(data_year=data_year, id_hash=id_hash).first()
+        if counted:
+            CountedElsewhere.objects.update_or_create(
+                data_year=data_year, id_hash=id_hash,
+                defaults={"province": province[:20], "unit_name": unit_name[:200], "unit_uscc": unit_uscc[:18],
+                          "source": source[:40], "checked_at": timezone.now()},
+            )  # fmt: skip
+        elif before is not None:
+            before.delete()
+        if counted or before is not None:
+            _revalidate_hashes(data_year, {id_hash}, on=timezone.localdate())

@@ -633,3 +633,26 @@ class CreditEvent(models.Model):
     @property
     def notified(self) -> bool:
         return self.notice_sent_at is not None
+
+
+class CountedElsewhere(models.Model):
+    """A person the national certification service (跨省通办) reports as counted by a unit in another
+    province for a data year (R2.7: one person, one counting unit).  Written by the data exchange through
+    ``quota.api.record_counted_elsewhere``; read when a declared person is validated, so the reviewer sees
+    it before certifying.  Keyed by the ID hash (no personal data in clear)."""
+
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    id_hash = models.CharField(max_length=64)
+    province = models.CharField(_("省份"), max_length=20, blank=True)
+    unit_name = models.CharField(_("计入单位"), max_length=200, blank=True)
+    unit_uscc = models.CharField(_("计入单位统一社会信用代码"), max_length=18, blank=True)
+    source = models.CharField(_("数据来源"), max_length=40, default="跨省通办")
+    checked_at = models.DateTimeField(_("核查时间"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["data_year", "id_hash"], name="counted_elsewhere_once")]
+        verbose_name = _("外省已计入")
+        verbose_name_plural = _("外省已计入")
+
+    def __str__(self) -> str:
+        return f"{self.data_year}:{self.province}{self.unit_name}"

@@ -115,9 +115,14 @@ def test_check_year_keeps_conflicts_and_unanswered(registered: Any, make_employe
     assert rows[b.pk].counted is False
     assert rows[c.pk].counted is None and "无应答" in rows[c.pk].error
     assert AuditLog.objects.filter(object_type="people.person", purpose__contains="跨省").exists()
-    # Again: refreshed, not duplicated.
+    from ablework.quota.models import CountedElsewhere
+
+    # the answer is handed to the annual review (its validation warns the reviewer)
+    assert list(CountedElsewhere.objects.values_list("id_hash", "province")) == [(a.id_hash, "河北省")]
+    # Again: refreshed, not duplicated; a "no" withdraws the earlier answer; "unavailable" changes nothing.
     cp.check_year(2024, adapter=cp.InMemoryCrossProvince())
     assert CrossProvinceCheck.objects.count() == 3 and CrossProvinceCheck.objects.filter(counted=True).count() == 0
+    assert not CountedElsewhere.objects.exists()
 
     client.force_login(city_admin)
     cp.check_year(2024, adapter=double)

@@ -390,3 +390,22 @@ def test_social_insurance_feed_is_used_to_verify_the_declared_months(
     people_api.record_si_contributions(full, source="人社", batch_id="si-2")
     ok = add(other, hp_officer, number2).employee
     assert not any("社保共享数据" in w for w in ok.validation["warnings"]) and ok.validation["counts"] is True
+
+
+def test_a_person_counted_in_another_province_is_flagged_for_the_reviewer(
+    campaign: Any, make_employer: Any, registered: Any, hp_officer: Any
+) -> None:
+    from ablework.people import api as people_api
+    from ablework.quota import api as quota_api
+
+    decl = declare(make_employer(), hp_officer, campaign)
+    number = registered()
+    emp = add(decl, hp_officer, number).employee
+    submitted(decl, hp_officer)
+    person = people_api.find_person_by_certificate(number)
+    assert person is not None
+    quota_api.record_counted_elsewhere(YEAR, person.id_hash, counted=True, province="河北省", unit_name="廊坊某公司")
+    warnings = " ".join(fresh(emp).warnings)
+    assert "跨省通办核查" in warnings and "河北省廊坊某公司" in warnings and "R2.7" in warnings
+    quota_api.record_counted_elsewhere(YEAR, person.id_hash, counted=False)
+    assert not any("跨省通办" in w for w in fresh(emp).warnings)
