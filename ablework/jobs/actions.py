@@ -347,6 +347,12 @@ def record_retention_check(
             object_label=f"稳岗回访（{locked.months}个月）",
             changes=audit.diff(before, snapshot(locked, fields)),
         )
+        record_id = locked.application.employment_record_id
+        if result == RetentionResult.LEFT and record_id:
+            # The registry learns it too: the employment record ends and the person's status follows.
+            people_api.end_employment_record(
+                record_id, actor=actor, end_date=checked_on, reason=f"稳岗回访（{locked.months}个月）：已离职"
+            )
     return locked
 
 

@@ -578,3 +578,18 @@ def identities(person_ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
                 "id", "id_hash", "id_masked", "name", "district__code"
             )
         }
+
+
+def end_employment_record(record_id: int, *, actor: Any, end_date: date, reason: str = "") -> bool:
+    """End an employment record another app created (a job-matching hire whose follow-up found the person
+    gone): the end date is set once, the person's status re-derived, the change audited.  False when the
+    record is missing or already ended on or before ``end_date``."""
+    from ablework.people.actions import end_employment
+    from ablework.people.models import EmploymentRecord
+
+    with unscoped():
+        record = EmploymentRecord.objects.filter(pk=record_id).first()
+    if record is None or (record.end_date is not None and record.end_date <= end_date):
+        return False
+    end_employment(record, actor=actor, end_date=max(end_date, record.start_date), reason=reason)
+    return True

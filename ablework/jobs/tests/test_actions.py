@@ -117,6 +117,25 @@ def test_retention_due_list_is_scoped_and_empties_when_recorded(
         assert list(queries.due_retention_checks()) == []
 
 
+def test_left_at_follow_up_ends_the_employment_record(
+    make_employer: Any, make_posting: Any, make_person: Any, hp_officer: Any
+) -> None:
+    person = make_person("120101")
+    app = actions.refer_person(make_posting(make_employer()), person, actor=hp_officer)
+    with unscoped():
+        Application.objects.filter(pk=app.pk).update(created_at=timezone.now() - timedelta(days=120))
+    app.refresh_from_db()
+    actions.hire(app, actor=hp_officer, hired_on=timezone.localdate() - timedelta(days=100))
+    with unscoped():
+        check = RetentionCheck.objects.filter(application=app, months=3).get()
+    left_on = timezone.localdate() - timedelta(days=2)
+    actions.record_retention_check(check, actor=hp_officer, checked_on=left_on, result="left")
+    assert [s.end for s in people_api.employment_spells(person.pk)] == [left_on]
+    with unscoped():
+        assert type(person).objects.get(pk=person.pk).status != "employed"
+    assert AuditLog.objects.filter(object_type="people.employmentrecord", action="update").exists()
+
+
 def test_withdrawn_or_closed(
     make_employer: Any, make_posting: Any, make_person: Any, hp_officer: Any, city_admin: Any
 ) -> None:
