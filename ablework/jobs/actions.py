@@ -247,7 +247,15 @@ def refer_person(posting: Posting, person: Any, *, actor: Any, note: str = "", s
     matching can still be referred by hand (the officer decides, not the algorithm)."""
     if getattr(actor, "role", None) not in OFFICER_ROLES:
         raise JobsError("只有经办人员可以推荐")
-    return _new_application(posting, person, actor=actor, channel=Channel.REFERRED, note=note, score=score)
+    with transaction.atomic():
+        app = _new_application(posting, person, actor=actor, channel=Channel.REFERRED, note=note, score=score)
+        # A referral is also the person's 四个一 就业服务 (岗位推荐): the service worklist counts it.
+        org = getattr(actor, "organisation", None)
+        people_api.record_referral_service(
+            person, actor=actor, on=today(), unit=org.name if org is not None else "",
+            content=f"推荐到{posting.employer.name}“{posting.title}”岗位" + (f"：{note}" if note else ""),
+        )  # fmt: skip
+    return app
 
 
 def set_application_status(app: Application, transition: str, *, actor: Any, note: str = "") -> Application:

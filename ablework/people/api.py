@@ -593,3 +593,17 @@ def end_employment_record(record_id: int, *, actor: Any, end_date: date, reason:
         return False
     end_employment(record, actor=actor, end_date=max(end_date, record.start_date), reason=reason)
     return True
+
+
+def record_referral_service(person: Person, *, actor: Any, on: date, unit: str, content: str) -> int:
+    """Record a job referral made elsewhere (job matching) as the person's 四个一 就业服务 (岗位推荐), so the
+    service worklist and completion rates see it; returns the service record id."""
+    from ablework.people.actions.services import record_service
+    from ablework.people.enums import ServiceKind, ServiceType
+
+    with unscoped():  # the caller has decided access (an officer of the person's district)
+        record = record_service(
+            person, actor=actor, kind=ServiceKind.SERVICE, date=on, unit=unit[:120] or "残疾人就业服务机构",
+            outcome="已推荐岗位", details={"content": content[:2000]}, service_type=ServiceType.REFERRAL,
+        )  # fmt: skip
+    return record.pk

@@ -56,6 +56,11 @@ def test_hire_creates_employment_record_and_retention_checks(
     person = make_person("120101", name="李四")
     app = actions.refer_person(posting, person, actor=hp_officer, note="能力评估适合")
     assert app.channel == "referred" and app.district_id == person.district_id
+    with unscoped():  # the referral is also the person's 四个一 就业服务 (岗位推荐)
+        service = person.services.get()
+    assert (service.kind, service.service_type) == ("service", "referral") and posting.title in service.details[
+        "content"
+    ]
     with pytest.raises(actions.JobsError, match="已申请或已被推荐"):
         actions.refer_person(posting, person, actor=hp_officer)
     hired_on = timezone.localdate()
