@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import logging
@@ -675,6 +676,47 @@ def submit_import(*, spec: ImportSpec, scope_key: str, filename: str, data: byte
         Path(settings.MEDIA_ROOT, stored).unlink(missing_ok=True)
         return Submitted(ImportBatch.objects.get(kind=spec.kind, scope_key=scope_key, sha256=sha), created=False)
     return Submitted(batch, created=True)
+
+
+# --- resuming after a worker died -------------------------------------------------------------------------
+
+_RESUMERS: dict[str, Callable[[int], Any]] = {}
+
+
+def register_resumer(kinds: Iterable[str], enqueue: Callable[[int], Any]) -> None:
+    """An app whose imports run in the task worker says how to queue one batch again (by id)."""
+    for kind in kinds:
+        _RESUMERS[kind] = enqueue
+
+
+def resume_stale_imports(*, stale: timedelta = STALE_AFTER) -> list[int]:
+    """Queue again every unfinished batch whose progress has not moved for ``stale`` (its worker was killed
+    or the machine restarted) and whose uploaded file is still there; returns their ids.
+
+    Safe to run at any time (a timer, or at worker start with ``stale=0`` when that worker is the only one):
+    a queued batch is put back to pending with fresh progress, so a later call with the stale limit leaves
+    it alone, and ``process_batch`` is idempotent (a second copy of the task finds the batch claimed or
+    done; rows already committed come out unchanged).  Kinds imported inline
+    (in the request) have no resumer and are left alone: their uploader sees the failure and uploads again."""
+    cutoff = timezone.now() - stale
+    resumed: list[int] = []
+    candidates = ImportBatch.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).exclude(stored_path="")
+    for batch in candidates.select_related("job"):
+        enqueue = _RESUMERS.get(batch.kind)
+        last = batch.job.updated_at if batch.job is not None else batch.created_at
+        if enqueue is None or last > cutoff or not _stored_file(batch).exists():
+            continue
+        with transaction.atomic():
+            moved = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(status=JobStatus.PENDING)
+            if not moved:
+                continue  # somebody else resumed or finished it meanwhile
+            if batch.job_id:
+                Job.objects.filter(pk=batch.job_id).update(
+                    status=JobStatus.PENDING, message="上次处理中断，已重新排队", updated_at=timezone.now()
+                )
+            transaction.on_commit(functools.partial(enqueue, batch.pk))
+        resumed.append(batch.pk)
+    return resumed
 
 
 def _retryable(batch: ImportBatch) -> bool:
