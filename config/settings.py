@@ -222,6 +222,32 @@ def _key(name: str) -> bytes:
 
 
 ABLEWORK_ID_ENCRYPTION_KEY = _key("ID_ENCRYPTION_KEY")
+# Key rotation (docs/operations.md §3): the current key's version is written into every new ciphertext;
+# retired keys stay readable as ID_ENCRYPTION_OLD_KEYS="1:<base64>,2:<base64>" until
+# `manage.py rotate_id_encryption` has re-encrypted every row under the current key.
+ABLEWORK_ID_KEY_VERSION = env_str("ID_ENCRYPTION_KEY_VERSION", "1")
+if not ABLEWORK_ID_KEY_VERSION.isdigit():
+    raise ImproperlyConfigured("ID_ENCRYPTION_KEY_VERSION must be a number")
+
+
+def _old_keys(raw: str) -> dict[str, bytes]:
+    keys: dict[str, bytes] = {}
+    for item in filter(None, (p.strip() for p in raw.split(","))):
+        version, _, b64 = item.partition(":")
+        try:
+            key = base64.b64decode(b64, validate=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"ID_ENCRYPTION_OLD_KEYS: version {version} is not valid base64") from exc
+        if not version.isdigit() or len(key) not in (16, 32):
+            raise ImproperlyConfigured("ID_ENCRYPTION_OLD_KEYS must be version:base64 pairs of 16 or 32 bytes")
+        keys[version] = key
+    return keys
+
+
+ABLEWORK_ID_ENCRYPTION_KEYS = {
+    **_old_keys(env_secret("ID_ENCRYPTION_OLD_KEYS", "")),
+    ABLEWORK_ID_KEY_VERSION: ABLEWORK_ID_ENCRYPTION_KEY,
+}
 ABLEWORK_ID_LOOKUP_KEY = _key("ID_LOOKUP_KEY")
 ABLEWORK_ID_CIPHER = env_str("ID_CIPHER", "AES-GCM")  # or "SM4-GCM"
 if ABLEWORK_ID_CIPHER not in ("AES-GCM", "SM4-GCM"):

@@ -1,9 +1,13 @@
 """Encryption of resident ID numbers and their keyed lookup hash (PIPL).
 
 Stored form of a ciphertext: ``<alg><key-version>:<base64(nonce ‖ ciphertext ‖ tag)>``, e.g. ``A1:…``
-(AES-256-GCM) or ``S1:…`` (SM4-GCM, 国密).  The prefix lets a key rotation re-encrypt row by row
-and lets both ciphers coexist.  Exact search and uniqueness use ``lookup_hash``: HMAC-SHA256 under a
-separate key, so the table never holds a value that can be brute-forced without that key.
+(AES-256-GCM) or ``S1:…`` (SM4-GCM, 国密).  The prefix lets both ciphers coexist and lets a key rotation
+re-encrypt row by row: ``encrypt`` always writes under the current key (``ABLEWORK_ID_KEY_VERSION``),
+``decrypt`` picks the key by the version in the prefix (``ABLEWORK_ID_ENCRYPTION_KEYS`` holds the current and
+the retired keys), and ``manage.py rotate_id_encryption`` re-encrypts every registered field
+(``register_encrypted_field``) until no row uses a retired key.  Exact search and uniqueness use
+``lookup_hash``: HMAC-SHA256 under a separate key, so the table never holds a value that can be brute-forced
+without that key (that key is not rotated by this: every hash column would have to be recomputed).
 """
 
 from __future__ import annotations
@@ -20,7 +24,33 @@ from django.conf import settings
 
 _NONCE = 12
 _TAG = 16
-KEY_VERSION = "1"
+
+# (app_label.Model, field) of every column holding ``encrypt`` output; apps register theirs in ready().
+ENCRYPTED_FIELDS: list[tuple[str, str]] = []
+
+
+def register_encrypted_field(model_label: str, field: str) -> None:
+    if (model_label, field) not in ENCRYPTED_FIELDS:
+        ENCRYPTED_FIELDS.append((model_label, field))
+
+
+def current_version() -> str:
+    return str(getattr(settings, "ABLEWORK_ID_KEY_VERSION", "1"))
+
+
+def _key_for(version: str) -> bytes:
+    keys: dict[str, bytes] = getattr(settings, "ABLEWORK_ID_ENCRYPTION_KEYS", {})
+    if version in keys:
+        return keys[version]
+    if version == current_version():
+        return bytes(settings.ABLEWORK_ID_ENCRYPTION_KEY)
+    raise DecryptionError(f"没有第{version}版密钥：该数据用已停用且未配置的密钥加密")
+
+
+def version_of(token: str) -> str:
+    """The key version in a ciphertext's prefix (``A12:…`` → ``12``)."""
+    head = token.split(":", 1)[0]
+    return head[1:]
 
 
 class DecryptionError(Exception):
@@ -50,16 +80,19 @@ def encrypt(plain: str, *, cipher: str | None = None, key: bytes | None = None) 
         prefix = "S"
     else:  # pragma: no cover - settings validate the name
         raise ValueError(f"unknown cipher {cipher}")
-    return f"{prefix}{KEY_VERSION}:" + base64.b64encode(nonce + blob).decode("ascii")
+    # An explicit key is always the current one (bulk writers pass it to avoid the settings lookup).
+    return f"{prefix}{current_version()}:" + base64.b64encode(nonce + blob).decode("ascii")
 
 
 def decrypt(token: str, *, key: bytes | None = None) -> str:
-    key = key or settings.ABLEWORK_ID_ENCRYPTION_KEY
     try:
         head, b64 = token.split(":", 1)
         raw = base64.b64decode(b64)
     except (ValueError, TypeError) as exc:
         raise DecryptionError("密文格式错误") from exc
+    if not head:
+        raise DecryptionError("密文格式错误")
+    key = key or _key_for(head[1:] or "1")
     nonce, blob = raw[:_NONCE], raw[_NONCE:]
     try:
         if head[0] == "A":

@@ -7,6 +7,10 @@ class PeopleConfig(AppConfig):
     verbose_name = "残疾人信息"
 
     def ready(self) -> None:
+        from ablework.core.crypto import register_encrypted_field
+
+        register_encrypted_field("people.Person", "id_cipher")
+        register_encrypted_field("people.Certificate", "number_cipher")
         # Imports run in the task worker: say how to queue a batch again after a worker died.
         from ablework.core.imports import register_resumer
         from ablework.people.actions.imports import KINDS
