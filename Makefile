@@ -54,7 +54,7 @@ demo: migrate
 # Sets everything up and runs the platform with demo data on the embedded SQLite database.
 run: demo
 	@$(MANAGE) demo_accounts
-	@$(MANAGE) resume_imports --stale-minutes 0  # the only worker starts now: imports left running were cut off
+	@$(MANAGE) resume_tasks --stale-minutes 0  # the only worker starts now: work left running was cut off
 	@echo "AbleWork: http://127.0.0.1:8000/  (task worker running; Ctrl-C stops both)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name default --no-reload >var/worker.log 2>&1 & worker=$$!; \

@@ -221,6 +221,8 @@ def _key(name: str) -> bytes:
     return key
 
 
+ABLEWORK_LEVY_CHUNK = env_int("LEVY_CHUNK", 5000)  # employers per transaction in the levy batch task
+
 ABLEWORK_ID_ENCRYPTION_KEY = _key("ID_ENCRYPTION_KEY")
 # Key rotation (docs/operations.md §3): the current key's version is written into every new ciphertext;
 # retired keys stay readable as ID_ENCRYPTION_OLD_KEYS="1:<base64>,2:<base64>" until

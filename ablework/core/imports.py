@@ -719,6 +719,33 @@ def resume_stale_imports(*, stale: timedelta = STALE_AFTER) -> list[int]:
     return resumed
 
 
+_JOB_RESUMERS: list[tuple[str, Callable[[Job], Any]]] = []
+
+
+def register_job_resumer(kind_prefix: str, enqueue: Callable[[Job], Any]) -> None:
+    """A long task tracked by a ``Job`` (other than an import) says how to queue it again after its worker
+    died; its body must be idempotent (the levy batch is: rows are keyed, unchanged ones are skipped)."""
+    _JOB_RESUMERS.append((kind_prefix, enqueue))
+
+
+def resume_stale_jobs(*, stale: timedelta = STALE_AFTER) -> list[int]:
+    """Queue again the registered jobs left pending or running without progress for ``stale``; their ids."""
+    cutoff = timezone.now() - stale
+    resumed: list[int] = []
+    for job in Job.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING], updated_at__lte=cutoff):
+        enqueue = next((fn for prefix, fn in _JOB_RESUMERS if job.kind.startswith(prefix)), None)
+        if enqueue is None:
+            continue
+        with transaction.atomic():
+            moved = Job.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(
+                status=JobStatus.PENDING, message="上次处理中断，已重新排队", updated_at=timezone.now()
+            )
+            if moved:
+                transaction.on_commit(functools.partial(enqueue, job))
+                resumed.append(job.pk)
+    return resumed
+
+
 def _retryable(batch: ImportBatch) -> bool:
     """A failed batch, or one whose progress has not moved for ``STALE_AFTER`` (its worker died),
     may be submitted again; a finished or live one may not."""

@@ -153,7 +153,7 @@ def test_killed_worker_during_import_resumes_with_nothing_lost_or_duplicated(
     batch.refresh_from_db()
     assert 0 < half < 6000 and batch.status == "running", (half, batch.status, batch.error_rows)
 
-    # The same file re-submitted is refused while the batch may still be live.  ``resume_imports`` (run at
+    # The same file re-submitted is refused while the batch may still be live.  ``resume_tasks`` (run at
     # the start of the only worker, or by a timer with the stale limit) queues the dead batch again by
     # itself: no re-upload; a second call does not queue it twice.
     again = people_actions.start_people_import(
@@ -167,7 +167,7 @@ def test_killed_worker_during_import_resumes_with_nothing_lost_or_duplicated(
     assert resume_stale_imports() == []  # progress is recent: maybe alive, left alone
     Job.objects.filter(pk=job_id).update(updated_at=timezone.now() - timedelta(minutes=31))
     out = StringIO()
-    call_command("resume_imports", stdout=out)
+    call_command("resume_tasks", stdout=out)
     assert f"（{batch.pk}）" in out.getvalue()
     assert resume_stale_imports() == []  # now pending with fresh progress: not queued twice
     batch.refresh_from_db()
@@ -186,6 +186,62 @@ def test_killed_worker_during_import_resumes_with_nothing_lost_or_duplicated(
         assert imported.values("id_hash").distinct().count() == 6000, "rows duplicated"
     assert (batch.created_rows + batch.unchanged_rows, batch.error_rows) == (6000, 0)
     assert batch.unchanged_rows >= half  # the rows committed before the kill were not written twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killed_worker_during_the_levy_batch_resumes_with_nothing_lost_or_duplicated(
+    tmp_path: Path, make_user: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database a second process can open; runs in the PostgreSQL run of the suite")
+    from django.core.management import call_command
+
+    from ablework.core.imports import resume_stale_jobs
+
+    call_command("seed_demo", persons=400, employers=1200, seed=11, stdout=StringIO(), verbosity=0)
+    call_command("seed_demo_review", "--seed=11", stdout=StringIO())
+    batch = importlib.import_module("ablework.quota.batch")  # core does not import the apps: by name
+    result_model = apps.get_model("quota", "LevyResult")
+    year = max(apps.get_model("quota", "Campaign").objects.values_list("data_year", flat=True))
+    admin = make_user("city_admin")
+    from django.db import transaction
+
+    with transaction.atomic():
+        job = batch.start_levy_batch(year, actor=admin)  # queued for the worker
+    env_var = tmp_path / "var"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "default", "--no-reload",
+         "--no-startup-delay", "--interval", "0.2"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": _pg_url(), "ABLEWORK_VAR_DIR": str(env_var), "LEVY_CHUNK": "10"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert _wait(lambda: Job.objects.get(pk=job.pk).done > 0, 90), "the worker did not start the batch"
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    job.refresh_from_db()
+    with unscoped():
+        partial = result_model.objects.filter(data_year=year).count()
+    assert job.status == "running" and 0 < job.done < job.total, (job.status, job.done, job.total)
+
+    assert resume_stale_jobs() == []  # progress is recent: maybe alive, left alone
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=31))
+    assert resume_stale_jobs() == [job.pk]
+    worker = _worker(env_var)
+    try:
+        assert _wait(lambda: Job.objects.get(pk=job.pk).status == "done", 150), "the batch was not resumed"
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(20)
+    with unscoped():
+        rows = result_model.objects.filter(data_year=year)
+        assert rows.count() >= partial and rows.values("declaration_id").distinct().count() == rows.count()
+    # run once more in this process: every row is already right (nothing lost, nothing doubled)
+    again = batch.run_levy_batch(batch.create_levy_job(year, actor=admin, enqueue=False).pk, year)
+    assert again is not None and again.created == 0 and again.updated == 0 and again.unchanged == rows.count()
 
 
 # --- two approvers on the same declaration at once ----------------------------------------------------------
