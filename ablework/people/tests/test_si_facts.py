@@ -120,3 +120,17 @@ def test_facts_are_district_scoped(make_person) -> None:
     with district_scope([District.objects.get(code="120103").pk]):
         visible = set(SIContribution.objects.values_list("person_id", flat=True))
     assert visible == {hx.pk}
+
+
+def test_person_page_shows_the_shared_contribution_months(make_person, client, hp_officer) -> None:  # type: ignore[no-untyped-def]
+    person = make_person("120101", name="社保展示")
+    api.record_si_contributions(
+        [{"person_id": person.pk, "month": date(2025, m, 1), "employer_uscc": "91120101MA05L8XK2R", "row_key": f"{m}"}
+         for m in (1, 2, 3)],
+        source="人社", batch_id="show-1",
+    )  # fmt: skip
+    client.force_login(hp_officer)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "社会保险缴费（部门共享数据）" in page and "2025-03" in page and "人社（批次show-1）" in page
+    other = make_person("120101", name="无社保")
+    assert "尚无人社、医保部门共享的缴费记录" in client.get(f"/people/{other.pk}/").content.decode()

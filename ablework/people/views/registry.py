@@ -137,6 +137,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "certificates": person.certificates.all(),
             "employment": person.employment_records.select_related("employer"),
+            "si_rows": person.si_contributions.order_by("-month", "employer_uscc")[:24],
             "working_age": actions.is_working_age(person),
             "history": audit.history_for(person),
             "can_unmask": access.can_unmask(request.user),
