@@ -56,32 +56,8 @@ class StaffForm(StyledForm):
     qualification = forms.CharField(label="资质", max_length=100, required=False, help_text="如：残疾人就业辅导员证书")
 
 
-class PersonLookupField(forms.CharField):
-    """A 身份证号 or 残疾人证号; cleans to the registry person (``people.api``)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "身份证号或残疾人证号")
-        kwargs.setdefault("max_length", 22)
-        kwargs.setdefault("help_text", "输入完整号码，从残疾人信息库中查找此人；页面只显示脱敏号码")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Any:
-        value = (super().clean(value) or "").strip().upper()
-        if len(value) < 18:
-            raise forms.ValidationError("请输入18位身份证号或20位残疾人证号")
-        person = (
-            people_api.find_person_by_certificate(value)
-            if len(value) > 18
-            else people_api.find_person_by_resident_id(value)
-        )
-        if person is None:
-            raise forms.ValidationError("残疾人信息库中没有此人，请先在“残疾人信息”中登记")
-        return person
-
-
 class ParticipantForm(StyledForm):
-    person = PersonLookupField()
+    person = people_api.PersonLookupField()
     joined_on = forms.DateField(label="进入机构日期", widget=_DATE)
     work_content = forms.CharField(label="从事工作", max_length=120, required=False, help_text="如：手工串珠、洗衣折叠")
     note = forms.CharField(label="备注", max_length=200, required=False)
@@ -182,7 +158,7 @@ class RuralBaseForm(DistrictModelForm):
 
 
 class SupportForm(StyledForm):
-    person = PersonLookupField()
+    person = people_api.PersonLookupField()
     year = forms.IntegerField(label="年度", min_value=2000)
     support_kind = forms.ChoiceField(label="带动方式", choices=SupportKind.choices)
     help_kind = forms.ChoiceField(label="帮扶内容", choices=HelpKind.choices)

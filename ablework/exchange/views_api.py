@@ -52,6 +52,15 @@ def _validated(serializer_class: type[serializers.Serializer], request: Request)
     return dict(ser.validated_data)
 
 
+def _person_of(data: dict[str, Any]) -> Any:
+    """The registered person of ``data["resident_id"]`` (None: not registered); a malformed number is a 400."""
+    try:
+        rid = parse_resident_id(data["resident_id"])
+    except IdentifierError as exc:
+        raise exceptions.ValidationError({"resident_id": [str(exc)]}) from None
+    return people_api.find_person_by_resident_id(rid.number)
+
+
 def _person_subject(person: Any, label: str, purpose: str) -> dict[str, Any]:
     return {
         "object_type": "people.person",
@@ -119,11 +128,7 @@ class EmploymentStatusView(PartnerAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(s.EmploymentStatusRequest, request)
-        try:
-            rid = parse_resident_id(data["resident_id"])
-        except IdentifierError as exc:
-            raise exceptions.ValidationError({"resident_id": [str(exc)]}) from None
-        person = people_api.find_person_by_resident_id(rid.number)
+        person = _person_of(data)
         if person is None:
             return Response({"found": False})
         today = timezone.localdate()
@@ -185,11 +190,7 @@ class PersonPaymentsView(PartnerAPIView):
     )
     def post(self, request: Request) -> Response:
         data = _validated(s.PersonPaymentsRequest, request)
-        try:
-            rid = parse_resident_id(data["resident_id"])
-        except IdentifierError as exc:
-            raise exceptions.ValidationError({"resident_id": [str(exc)]}) from None
-        person = people_api.find_person_by_resident_id(rid.number)
+        person = _person_of(data)
         if person is None:
             return Response({"found": False})
         request.audit_subject = _person_subject(  # type: ignore[attr-defined]

@@ -28,15 +28,18 @@ from ablework.people.actions.feeds import (
     record_si_contributions_detailed,
     record_si_contributions_staged,
 )
+from ablework.people.forms.lookup import PersonLookupField
 from ablework.people.models import Certificate, Person, SIContribution
 
 __all__ = [
     "MilitaryCertRow",
     "Person",
     "PersonFacts",
+    "PersonLookupField",
     "SIFacts",
     "SIRow",
     "add_employment_record",
+    "find_person",
     "find_person_by_certificate",
     "find_person_by_resident_id",
     "identities",
@@ -90,6 +93,12 @@ def find_person_by_certificate(number: str) -> Person | None:
         if cert is not None:
             return cert.person
     return find_person_by_resident_id(number.strip()[:18])
+
+
+def find_person(number: str) -> Person | None:
+    """The person of a full number as officers type it: an 18-character 身份证号, or a 残疾人证号 (longer)."""
+    number = (number or "").strip().upper()
+    return find_person_by_certificate(number) if len(number) > 18 else find_person_by_resident_id(number)
 
 
 def person_facts(person: Person, on: date) -> PersonFacts:
@@ -223,8 +232,9 @@ def employment_spells_many(person_ids: list[int]) -> dict[int, list[EmploymentSp
     out: dict[int, list[EmploymentSpell]] = {pid: [] for pid in person_ids}
     with unscoped():
         rows = EmploymentRecord.objects.filter(person_id__in=person_ids).order_by("start_date", "id")
-        for r in rows.values_list("person_id", "start_date", "end_date", "form", "employer_name"):
-            out.setdefault(r[0], []).append(EmploymentSpell(r[1], r[2], r[3], r[4]))
+        fields = ("person_id", "start_date", "end_date", "form", "employer_name", "employer_id", "employer_uscc")
+        for r in rows.values_list(*fields):
+            out.setdefault(r[0], []).append(EmploymentSpell(*r[1:]))
     return out
 
 

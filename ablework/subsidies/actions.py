@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ablework.accounts.enums import CITY_ROLES, Role
@@ -738,14 +738,21 @@ def detect_clawbacks(*, actor: Any = None, on: date | None = None) -> list[Clawb
     on = on or timezone.localdate()
     found: list[Clawback] = []
     with unscoped():
-        paid = Application.objects.filter(payments__status=PaymentStatus.PAID).select_related("programme").distinct()
+        paid = list(
+            Application.objects.filter(payments__status=PaymentStatus.PAID)
+            .select_related("programme")
+            .annotate(paid_total=Sum("payments__amount", filter=Q(payments__status=PaymentStatus.PAID)))
+        )
+        hires = [a.person_id for a in paid if a.programme.kind == ProgrammeKind.NEW_HIRE and a.person_id]
+        spells_of = people_api.employment_spells_many(hires)  # one query for every paid hire
+        already = set(Clawback.objects.filter(application__in=paid).values_list("application_id", "reason"))
         for app in paid:
             reason = ""
             if app.programme.kind == ProgrammeKind.NEW_HIRE and app.person_id and app.employer_id:
                 start = date.fromisoformat(app.data["contract_start"])
                 k = int(app.data.get("contract_year", 1))
                 period_end = rules.add_months(start, 12 * k) - date.resolution
-                spells = [s for s in people_api.employment_spells(app.person_id) if s.employer_id == app.employer_id]
+                spells = [s for s in spells_of.get(app.person_id, []) if s.employer_id == app.employer_id]
                 left = [s.end for s in spells if s.start <= start and s.end is not None and s.end < period_end]
                 if left:
                     reason = f"新招用人员于{min(left):%Y-%m-%d}离职，未满补贴年度（至{period_end:%Y-%m-%d}）"
@@ -755,10 +762,9 @@ def detect_clawbacks(*, actor: Any = None, on: date | None = None) -> list[Clawb
                     licence = reg.licence_date or date(app.programme.year, 1, 1)
                     if reg.closed_on < rules.add_months(licence, 12):
                         reason = f"个体工商户于{reg.closed_on:%Y-%m-%d}注销，经营不满一年"
-            if not reason or Clawback.objects.filter(application=app, reason=reason).exists():
+            if not reason or (app.pk, reason) in already:
                 continue
-            paid_total = app.payments.filter(status=PaymentStatus.PAID).aggregate(t=Sum("amount"))["t"]
-            found.append(record_clawback(app, actor=actor, amount=paid_total, reason=reason, on=on))
+            found.append(record_clawback(app, actor=actor, amount=app.paid_total, reason=reason, on=on))
     return found
 
 

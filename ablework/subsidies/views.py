@@ -246,9 +246,7 @@ def _applicant_objects(request: HttpRequest, prog: Programme, form: forms.Applic
                 form.add_error("uscc", "未找到该统一社会信用代码的用人单位")
         if d.get("person_number"):
             number = d["person_number"].strip()
-            found["person"] = people_api.find_person_by_certificate(number) or people_api.find_person_by_resident_id(
-                number
-            )
+            found["person"] = people_api.find_person(number)
             if found["person"] is None:
                 form.add_error("person_number", "未在残疾人信息库中找到该证号或身份证号")
         if d.get("institution_id"):
@@ -264,7 +262,7 @@ def _applicant_objects(request: HttpRequest, prog: Programme, form: forms.Applic
         found["person"] = persons[0] if persons else None
     elif form is not None and form.cleaned_data.get("person_number"):
         number = form.cleaned_data["person_number"].strip()
-        found["person"] = people_api.find_person_by_certificate(number) or people_api.find_person_by_resident_id(number)
+        found["person"] = people_api.find_person(number)
         if found["person"] is None:
             form.add_error("person_number", "未在残疾人信息库中找到该证号或身份证号")
     return found

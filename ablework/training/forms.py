@@ -16,27 +16,6 @@ from ablework.training.models import Course, MassageInstitution, MassagePractiti
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class PersonLookupField(forms.CharField):
-    """A 身份证号 or 残疾人证号, cleaned to the registry person (``people.api``)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "身份证号或残疾人证号")
-        kwargs.setdefault("max_length", 22)
-        kwargs.setdefault("help_text", "输入完整号码，从残疾人信息库中查找此人；页面只显示脱敏号码")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Any:
-        value = (super().clean(value) or "").strip().upper()
-        if len(value) < 18:
-            raise forms.ValidationError("请输入18位身份证号或20位残疾人证号")
-        finder = people_api.find_person_by_certificate if len(value) > 18 else people_api.find_person_by_resident_id
-        person = finder(value)
-        if person is None:
-            raise forms.ValidationError("残疾人信息库中没有此人，请先在“残疾人信息”中登记")
-        return person
-
-
 class ProviderForm(DistrictModelForm):
     class Meta:
         model = Provider
@@ -92,7 +71,7 @@ class CourseForm(DistrictModelForm):
 
 
 class EnrolForm(StyledForm):
-    person = PersonLookupField()
+    person = people_api.PersonLookupField()
     enrolled_on = forms.DateField(label="报名日期", widget=_DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,7 +87,7 @@ class CompleteForm(StyledForm):
 
 
 class EntryForm(StyledForm):
-    person = PersonLookupField(label="选手身份证号或残疾人证号")
+    person = people_api.PersonLookupField(label="选手身份证号或残疾人证号")
     district = forms.ModelChoiceField(label="推荐区", queryset=District.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000)
     competition = forms.CharField(label="赛事名称", max_length=120, initial="天津市残疾人职业技能大赛")
@@ -136,7 +115,7 @@ class MassageInstitutionForm(DistrictModelForm):
 
 
 class PractitionerForm(DistrictModelForm):
-    person = PersonLookupField()
+    person = people_api.PersonLookupField()
     institution: forms.ModelChoiceField[MassageInstitution] = forms.ModelChoiceField(
         label="执业机构", queryset=None, required=False
     )
